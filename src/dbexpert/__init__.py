@@ -1,0 +1,3 @@
+"""dbexpert: a database architect in a command."""
+
+__version__ = "0.1.0"

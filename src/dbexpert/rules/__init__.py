@@ -1,0 +1,1 @@
+"""Rules: small pure checks over the model. See :mod:`dbexpert.rules.registry`."""

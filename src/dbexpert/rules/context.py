@@ -1,0 +1,134 @@
+"""What a rule's ``check`` receives besides its target, and the one way to build a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from dbexpert.model import (
+    Applicability,
+    Catalog,
+    Column,
+    Engine,
+    Finding,
+    Fix,
+    Location,
+    Mode,
+    Severity,
+    Table,
+    Version,
+)
+from dbexpert.model.probe import LiveProbe
+from dbexpert.rules.registry import Registry, Rule, Target
+from dbexpert.sql.quote import qualify, quote_ident
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    rule: Rule
+    catalog: Catalog
+    options: Mapping[str, Any]  # the rule's options: defaults overlaid with configuration
+    probe: LiveProbe | None = None  # live, bounded, read-only questions; None in static mode
+
+    @property
+    def engine(self) -> Engine:
+        return self.catalog.engine
+
+    @property
+    def version(self) -> Version | None:
+        return self.catalog.version
+
+    @property
+    def live(self) -> bool:
+        return self.catalog.live
+
+    @property
+    def mariadb(self) -> bool:
+        return self.catalog.engine is Engine.MYSQL and self.catalog.flavor == "mariadb"
+
+    def option(self, name: str) -> Any:
+        return self.options[name]
+
+    def ident(self, name: str) -> str:
+        """An identifier quoted for this engine's SQL."""
+        return quote_ident(name, self.engine)
+
+    def table_name(self, table: Table) -> str:
+        """A table's name for fix SQL, schema-qualified unless it is in the default schema."""
+        return qualify(table.name, table.schema, self.engine, self.catalog.default_schema)
+
+    def columns_sql(self, columns: Iterable[str]) -> str:
+        return ", ".join(self.ident(c) for c in columns)
+
+    def finding(
+        self,
+        message: str,
+        *,
+        table: Table | None = None,
+        column: Column | str | None = None,
+        location: Location | None = None,
+        fix: str | None = None,
+        sql: str | None = None,
+        applicability: Applicability = Applicability.MANUAL,
+        evidence: Mapping[str, Any] | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of this rule. ``fix`` describes the fix, ``sql`` is the fix statement(s)."""
+        col = table.column(column) if table is not None and isinstance(column, str) else column
+        col_obj = col if isinstance(col, Column) else None
+        obj = None
+        if table is not None:
+            obj = table.qualified_name
+            if col_obj is not None:
+                obj = f"{obj}.{col_obj.name}"
+            elif isinstance(column, str):
+                obj = f"{obj}.{column}"
+        if location is None:
+            location = (col_obj.location if col_obj else None) or (table.location if table else None) or Location()
+        if obj is not None and location.object is None:
+            location = location.with_object(obj)
+        evidence = dict(evidence or {})
+        if self.live:
+            evidence.setdefault("source", "live statistics")
+        return Finding(
+            rule=self.rule.name,
+            code=self.rule.code,
+            category=self.rule.category,
+            severity=severity or self.options.get("__severity__") or self.rule.default_severity,
+            message=message,
+            location=location,
+            mode=Mode.LIVE if self.live else Mode.STATIC,
+            fix=Fix(description=fix, sql=sql, applicability=applicability) if fix or sql else None,
+            evidence=MappingProxyType(evidence),
+            table=table.qualified_name if table is not None else None,
+        )
+
+
+def run_rules(
+    catalog: Catalog,
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    probe: LiveProbe | None = None,
+) -> list[Finding]:
+    """Run ``rules`` over ``catalog``. ``options`` maps rule name -> option overrides."""
+    findings: list[Finding] = []
+    options = options or {}
+    for rule in rules:
+        if not rule.applies_to(catalog.engine, catalog.version):
+            continue
+        if rule.needs_live and not catalog.live:
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged), probe=probe)
+        if rule.target is Target.CATALOG:
+            findings.extend(rule.check(catalog, ctx))
+        else:
+            for table in catalog.tables:
+                findings.extend(rule.check(table, ctx))
+    return findings
+
+
+def rules_for(registry: Registry, names: Iterable[str]) -> list[Rule]:
+    return [registry.get(name) for name in sorted(names)]

@@ -1,0 +1,1 @@
+"""The one adapter over the SQL parsers (pglast for PostgreSQL, sqlglot for the other dialects)."""
