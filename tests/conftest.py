@@ -93,20 +93,24 @@ def pg_execute(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def mysql_connect_args(url: str) -> dict:
+    """PyMySQL keyword arguments for a test database URL."""
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": parts.username or "root",
+        "password": parts.password or "",
+        "database": parts.path.lstrip("/") or None,
+        "autocommit": True,
+    }
+
+
 def mysql_execute(url: str, sql: str) -> None:
-    """Run setup SQL (statements separated by ';' at line ends) on a test MySQL/MariaDB database."""
+    """Run setup SQL (many statements) on a test MySQL/MariaDB database."""
     import pymysql
 
-    parts = urlsplit(url)
-    conn = pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        database=parts.path.lstrip("/"),
-        autocommit=True,
-        client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
-    )
+    conn = pymysql.connect(**mysql_connect_args(url), client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
     with conn, conn.cursor() as cur:
         cur.execute(sql)
         while cur.nextset():

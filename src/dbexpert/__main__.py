@@ -1,0 +1,3 @@
+from dbexpert.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The library calls behind every command: ``audit``, ``demo``, rule documentation."""

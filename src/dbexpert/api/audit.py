@@ -1,0 +1,135 @@
+"""``audit``: build a catalog from a live database or from DDL files, run the schema rules, filter.
+
+The CLI is a thin layer over :func:`audit`; anyone can call it from Python.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from dbexpert.api.config import Config, enabled_rules, ignored_for_path, rule_options, validate
+from dbexpert.engines import SessionOptions, connect
+from dbexpert.engines.url import is_sqlite_file, is_url, parse_url
+from dbexpert.model import Catalog, Finding, InputError
+from dbexpert.report import ReportData
+from dbexpert.rules.context import run_rules
+from dbexpert.rules.registry import Registry, registry
+from dbexpert.sources.ddl import load_ddl
+from dbexpert.sources.suppress import Suppression, is_suppressed
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    catalog: Catalog
+    findings: tuple[Finding, ...]
+    target: str  # redacted
+    mode: str  # "live" | "static"
+    problems: tuple[str, ...] = ()
+    round_trips: int | None = None
+    seconds: float = 0.0
+    suppressed: int = 0
+    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def report(self) -> ReportData:
+        version = f" {self.catalog.version}" if self.catalog.version else ""
+        summary: dict[str, Any] = {
+            "engine": f"{self.catalog.flavor or self.catalog.engine.value}{version}",
+            "mode": self.mode,
+            "tables": len(self.catalog.tables),
+            "suppressed": self.suppressed,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.round_trips is not None:
+            summary["round_trips"] = self.round_trips
+        summary.update(self.facts)
+        return ReportData(
+            command="audit",
+            findings=self.findings,
+            target=self.target,
+            summary=MappingProxyType(summary),
+            problems=self.problems,
+        )
+
+
+def is_live_target(target: str) -> bool:
+    return is_url(target) or is_sqlite_file(target)
+
+
+def audit(targets: Sequence[str], config: Config | None = None, rules: Registry | None = None) -> AuditResult:
+    """Audit one live database (a URL or a SQLite file) or a set of DDL files and folders."""
+    config = config or Config()
+    rules = rules or registry()
+    validate(config, rules)
+    if not targets:
+        raise InputError("nothing to audit: give a database URL, a SQLite file, or DDL files/folders")
+    live = [t for t in targets if is_live_target(t)]
+    if live and len(targets) > 1:
+        raise InputError("audit one live database at a time, or DDL files/folders (not both)")
+    started = time.perf_counter()
+    if live:
+        return _audit_live(live[0], config, rules, started)
+    return _audit_files([Path(t) for t in targets], config, rules, started)
+
+
+def _audit_live(target: str, config: Config, rules: Registry, started: float) -> AuditResult:
+    url = parse_url(target)
+    with connect(url, SessionOptions()) as session:
+        catalog = session.introspect()
+        findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules), session.probe)
+        trips = session.round_trips
+    return AuditResult(
+        catalog=catalog,
+        findings=tuple(findings),
+        target=url.redacted(),
+        mode="live",
+        round_trips=trips,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _audit_files(paths: list[Path], config: Config, rules: Registry, started: float) -> AuditResult:
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory (and not a database URL)")
+    version = config.version_for(config.engine) if config.engine else None
+    loaded = load_ddl(paths, config.engine, version)
+    catalog = loaded.catalog
+    if version is None and config.version_for(catalog.engine) is not None:
+        from dataclasses import replace
+
+        catalog = replace(catalog, version=config.version_for(catalog.engine))
+    findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules))
+    kept, suppressed = _filter(findings, loaded.suppressions, config, rules)
+    return AuditResult(
+        catalog=catalog,
+        findings=tuple(kept),
+        target=", ".join(str(p) for p in paths),
+        mode="static",
+        problems=tuple(str(p) for p in loaded.problems),
+        seconds=time.perf_counter() - started,
+        suppressed=suppressed,
+        facts=MappingProxyType({"files": len(loaded.files)}),
+    )
+
+
+def _filter(
+    findings: Sequence[Finding],
+    suppressions: Mapping[str, Sequence[Suppression]],
+    config: Config,
+    rules: Registry,
+) -> tuple[list[Finding], int]:
+    """Drop findings silenced inline (``-- dbexpert: ignore[rule]``) or by per-path ignores."""
+    kept: list[Finding] = []
+    for finding in findings:
+        path = finding.location.path
+        if path and is_suppressed(tuple(suppressions.get(path, ())), finding.rule, finding.location.line):
+            continue
+        if finding.rule in ignored_for_path(config, rules, path):
+            continue
+        kept.append(finding)
+    return kept, len(findings) - len(kept)
