@@ -88,8 +88,11 @@ class Rule:
     def one_line(self) -> str:
         if self.summary:
             return self.summary
-        what = self.docs.section("What it does").strip()
-        return what.split("\n\n")[0].replace("\n", " ") if what else self.name
+        what = " ".join(self.docs.section("What it does").split("\n\n")[0].split())
+        if not what:
+            return self.name
+        sentence = re.match(r"(.+?[.!?])(\s|$)", what)
+        return sentence.group(1) if sentence else what
 
     @property
     def dialect(self) -> Engine:

@@ -1,0 +1,382 @@
+"""MySQL and SQLite DDL (sqlglot trees) -> :mod:`dbexpert.sql.ddl` actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlglot import exp
+
+from dbexpert.model import Engine
+from dbexpert.sql.ddl import (
+    Action,
+    AddColumn,
+    AddConstraint,
+    ColumnSpec,
+    ConstraintSpec,
+    CreateIndex,
+    CreateTable,
+    CreateView,
+    Drop,
+    DropColumn,
+    DropConstraint,
+    KeySpec,
+    Name,
+    Position,
+    ReferenceSpec,
+    RenameColumn,
+    RenameTable,
+    ReplaceColumn,
+    SetDefault,
+)
+from dbexpert.sql.parse import Statement
+
+_DIALECT = {Engine.MYSQL: "mysql", Engine.SQLITE: "sqlite"}
+# Words that end a column's type and start its constraints; what comes before is the type as written.
+_TYPE_END = frozenset(
+    """CONSTRAINT NOT NULL PRIMARY UNIQUE CHECK DEFAULT COLLATE REFERENCES GENERATED AS AUTO_INCREMENT
+    AUTOINCREMENT COMMENT CHARACTER CHARSET KEY ON INVISIBLE VISIBLE STORED VIRTUAL SRID COLUMN_FORMAT
+    STORAGE FIRST AFTER""".split()
+)
+_DROP_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view"}
+
+
+class _Reader:
+    def __init__(self, statement: Statement) -> None:
+        assert statement.tree is not None
+        self.statement = statement
+        self.engine = statement.engine
+        self.dialect = _DIALECT[statement.engine]
+        self.tokens: Sequence[Any] = statement.tree.tokens
+        self.text = statement.text
+
+    def sql(self, node: exp.Expression) -> str:
+        return node.sql(dialect=self.dialect)
+
+    def position(self, node: exp.Expression | None) -> Position:
+        start = node.meta.get("start") if node is not None else None
+        if start is None:
+            return Position(self.statement.line, self.statement.column)
+        line, column = self.statement.position(start)
+        return Position(line, column)
+
+    def raw_type(self, column: exp.ColumnDef) -> str:
+        """The column's type exactly as written: the tokens between its name and its first constraint."""
+        kind = column.args.get("kind")
+        name_end = column.this.meta.get("end")
+        if name_end is not None:
+            parts = []
+            depth = 0
+            for token in self.tokens:
+                if token.start <= name_end:
+                    continue
+                word = (token.text.upper().split() or [""])[0]  # "PRIMARY KEY" is one token
+                if depth == 0 and (word in _TYPE_END or token.text in (",", ")")):
+                    break
+                depth += token.text == "("
+                depth -= token.text == ")"
+                parts.append(token)
+            if parts:
+                offset = self.statement.start
+                return self.text[parts[0].start - offset : parts[-1].end + 1 - offset]
+        return self.sql(kind) if kind is not None else ""
+
+
+def glot_actions(statement: Statement) -> list[Action]:
+    assert statement.tree is not None
+    node = statement.tree.node
+    reader = _Reader(statement)
+    if isinstance(node, exp.Create):
+        return list(_create(node, reader))
+    if isinstance(node, exp.Alter) and str(node.args.get("kind") or "TABLE").upper() == "TABLE":
+        table = _name(node.this)
+        return [action for item in node.args.get("actions") or () for action in _alter(item, table, reader)]
+    if isinstance(node, exp.Drop):
+        return list(_drop(node))
+    return []
+
+
+def _name(table: exp.Expression) -> Name:
+    if isinstance(table, exp.Schema):
+        table = table.this
+    return Name(table.name, table.args.get("db") and table.args["db"].name or None)
+
+
+def _create(node: exp.Create, reader: _Reader) -> Iterable[Action]:
+    kind = str(node.args.get("kind") or "").upper()
+    if kind == "TABLE" and isinstance(node.this, exp.Schema):
+        yield _create_table(node, reader)
+    elif kind == "INDEX" and isinstance(node.this, exp.Index):
+        yield _create_index(node, reader)
+    elif kind == "VIEW":
+        query = node.args.get("expression")
+        materialized = any(isinstance(p, exp.MaterializedProperty) for p in _properties(node))
+        yield CreateView(
+            _name(node.this),
+            reader.sql(query) if query is not None else None,
+            materialized,
+            bool(node.args.get("replace")),
+            reader.position(node.this.this if isinstance(node.this, exp.Table) else None),
+        )
+
+
+def _properties(node: exp.Create) -> list[exp.Expression]:
+    properties = node.args.get("properties")
+    return list(properties.expressions) if properties is not None else []
+
+
+_PROPERTY_NAMES = {
+    exp.EngineProperty: "ENGINE",
+    exp.CharacterSetProperty: "CHARSET",
+    exp.CollateProperty: "COLLATE",
+    exp.AutoIncrementProperty: "AUTO_INCREMENT",
+    exp.RowFormatProperty: "ROW_FORMAT",
+}
+
+
+def _create_table(node: exp.Create, reader: _Reader) -> CreateTable:
+    schema = node.this
+    columns: list[ColumnSpec] = []
+    constraints: list[ConstraintSpec] = []
+    for element in schema.expressions:
+        if isinstance(element, exp.ColumnDef):
+            columns.append(_column(element, reader))
+        elif isinstance(element, exp.Identifier):
+            columns.append(ColumnSpec(element.name, "", position=reader.position(element)))
+        else:
+            spec = _constraint(element, reader)
+            if spec is not None:
+                constraints.append(spec)
+    options: list[tuple[str, str]] = []
+    comment = None
+    temporary = False
+    for prop in _properties(node):
+        if isinstance(prop, exp.SchemaCommentProperty):
+            comment = prop.this.name
+        elif isinstance(prop, exp.TemporaryProperty):
+            temporary = True
+        elif type(prop) in _PROPERTY_NAMES:
+            options.append((_PROPERTY_NAMES[type(prop)], prop.this.name if prop.this is not None else ""))
+    assert reader.statement.tree is not None
+    options.extend((option, "") for option in reader.statement.tree.options)
+    return CreateTable(
+        table=_name(schema.this),
+        columns=tuple(columns),
+        constraints=tuple(constraints),
+        if_not_exists=bool(node.args.get("exists")),
+        temporary=temporary,
+        options=tuple(options),
+        comment=comment,
+        position=reader.position(schema.this.this),
+    )
+
+
+def _column(node: exp.ColumnDef, reader: _Reader) -> ColumnSpec:
+    not_null = autoincrement = False
+    default = generated = comment = collation = None
+    stored: bool | None = None
+    constraints: list[ConstraintSpec] = []
+    position = reader.position(node.this)
+    for item in node.args.get("constraints") or ():
+        kind = item.args.get("kind")
+        name = item.name or None
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            not_null = not kind.args.get("allow_null")
+        elif isinstance(kind, exp.DefaultColumnConstraint):
+            default = reader.sql(kind.this)
+        elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+            autoincrement = True
+        elif isinstance(kind, exp.ComputedColumnConstraint):
+            generated, stored = reader.sql(_unparen(kind.this)), bool(kind.args.get("persisted"))
+        elif isinstance(kind, exp.CommentColumnConstraint):
+            comment = kind.this.name
+        elif isinstance(kind, exp.CollateColumnConstraint):
+            collation = kind.this.name
+        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            constraints.append(ConstraintSpec("primary", name, (node.name,), position=position))
+        elif isinstance(kind, exp.UniqueColumnConstraint):
+            constraints.append(ConstraintSpec("unique", name, (node.name,), position=position))
+        elif isinstance(kind, exp.CheckColumnConstraint):
+            check = reader.sql(_unparen(kind.this))
+            constraints.append(
+                ConstraintSpec("check", name, (node.name,), expression=check, position=position)
+            )
+        elif isinstance(kind, exp.Reference) and reader.engine is not Engine.MYSQL:
+            # MySQL parses inline REFERENCES and ignores it; only SQLite creates a foreign key.
+            reference = _reference(kind)
+            constraints.append(
+                ConstraintSpec("foreign", name, (node.name,), reference=reference, position=position)
+            )
+    return ColumnSpec(
+        name=node.name,
+        raw_type=reader.raw_type(node),
+        not_null=not_null,
+        default=default,
+        autoincrement=autoincrement,
+        generated=generated,
+        generated_stored=stored,
+        comment=comment,
+        collation=collation,
+        constraints=tuple(constraints),
+        position=position,
+    )
+
+
+def _unparen(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _identifiers(nodes: Iterable[exp.Expression]) -> tuple[str, ...]:
+    names = []
+    for node in nodes:
+        while isinstance(node, exp.Ordered | exp.ColumnPrefix):
+            node = node.this
+        names.append(node.name)
+    return tuple(names)
+
+
+def _reference(node: exp.Reference) -> ReferenceSpec:
+    target = node.this
+    columns = _identifiers(target.expressions) if isinstance(target, exp.Schema) else ()
+    on_delete = on_update = "NO ACTION"
+    deferrable = deferred = False
+    for option in node.args.get("options") or ():
+        words = " ".join(str(option).upper().split())
+        if words.startswith("ON DELETE "):
+            on_delete = words.removeprefix("ON DELETE ")
+        elif words.startswith("ON UPDATE "):
+            on_update = words.removeprefix("ON UPDATE ")
+        elif words == "DEFERRABLE":
+            deferrable = True
+        elif words == "INITIALLY DEFERRED":
+            deferred = True
+    return ReferenceSpec(_name(target), columns, on_delete, on_update, deferrable, deferred)
+
+
+def _constraint(node: exp.Expression, reader: _Reader, name: str | None = None) -> ConstraintSpec | None:
+    position = reader.position(node.this if isinstance(node.this, exp.Identifier) else None)
+    if isinstance(node, exp.Constraint):
+        inner = node.expressions[0] if node.expressions else None
+        return _constraint(inner, reader, node.name) if inner is not None else None
+    if isinstance(node, exp.PrimaryKey):
+        return ConstraintSpec("primary", name, _identifiers(node.expressions), position=position)
+    if isinstance(node, exp.UniqueColumnConstraint):
+        target = node.this
+        own_name = target.this.name if isinstance(target, exp.Schema) and target.this is not None else None
+        columns = _identifiers(target.expressions) if isinstance(target, exp.Schema) else ()
+        return ConstraintSpec("unique", name or own_name, columns, position=position)
+    if isinstance(node, exp.ForeignKey):
+        reference = _reference(node.args["reference"])
+        return ConstraintSpec(
+            "foreign", name, _identifiers(node.expressions), reference=reference, position=position
+        )
+    if isinstance(node, exp.CheckColumnConstraint):
+        return ConstraintSpec("check", name, expression=reader.sql(_unparen(node.this)), position=position)
+    if isinstance(node, exp.IndexColumnConstraint):
+        return _inline_index(node, reader, name, position)
+    return None
+
+
+def _inline_index(
+    node: exp.IndexColumnConstraint, reader: _Reader, name: str | None, position: Position
+) -> ConstraintSpec:
+    keys = tuple(_key(part, reader) for part in node.expressions)
+    kind = str(node.args.get("kind") or "").upper()
+    method = kind.lower() if kind in ("FULLTEXT", "SPATIAL") else None
+    for option in node.args.get("options") or ():
+        using = option.args.get("using")
+        if using is not None:
+            method = (using.name if isinstance(using, exp.Expression) else str(using)).lower()
+    own_name = node.this.name if node.this is not None else None
+    spec_kind = "unique" if kind == "UNIQUE" else "index"
+    columns = tuple(k.column for k in keys if k.column is not None)
+    return ConstraintSpec(spec_kind, name or own_name, columns, keys, method=method, position=position)
+
+
+def _key(node: exp.Expression, reader: _Reader) -> KeySpec:
+    descending = False
+    if isinstance(node, exp.Ordered):
+        descending = bool(node.args.get("desc"))
+        node = node.this
+    collation = None
+    if isinstance(node, exp.Collate):
+        collation = node.expression.name
+        node = node.this
+    if isinstance(node, exp.ColumnPrefix):
+        return KeySpec(node.this.name, descending=descending, prefix_length=int(node.expression.name))
+    if isinstance(node, exp.Column | exp.Identifier):
+        return KeySpec(node.name, descending=descending, collation=collation)
+    return KeySpec(expression=reader.sql(_unparen(node)), descending=descending, collation=collation)
+
+
+def _create_index(node: exp.Create, reader: _Reader) -> CreateIndex:
+    index = node.this
+    params = index.args.get("params")
+    columns = params.args.get("columns") or [] if params is not None else []
+    using = params.args.get("using") if params is not None else None
+    where = params.args.get("where") if params is not None else None
+    include = params.args.get("include") or [] if params is not None else []
+    return CreateIndex(
+        table=_name(index.args["table"]),
+        keys=tuple(_key(part, reader) for part in columns),
+        name=index.name or None,
+        unique=bool(node.args.get("unique")),
+        method=using.name.lower() if using is not None else None,
+        where=reader.sql(where.this) if where is not None else None,
+        include=_identifiers(include),
+        if_not_exists=bool(node.args.get("exists")),
+        position=reader.position(index.this),
+    )
+
+
+def _alter(item: exp.Expression, table: Name, reader: _Reader) -> Iterable[Action]:
+    if isinstance(item, exp.ColumnDef):
+        yield AddColumn(table, _column(item, reader), bool(item.args.get("exists")))
+    elif isinstance(item, exp.ModifyColumn):
+        column = _column(item.this, reader)
+        old = item.args.get("rename_from")
+        yield ReplaceColumn(table, old.name if old is not None else column.name, column)
+    elif isinstance(item, exp.AddConstraint):
+        for part in item.expressions:
+            spec = _constraint(part, reader)
+            if spec is not None:
+                yield AddConstraint(table, spec)
+    elif isinstance(item, exp.AlterColumn):
+        if item.args.get("drop"):
+            yield SetDefault(table, item.name, None)
+        elif item.args.get("default") is not None:
+            yield SetDefault(table, item.name, reader.sql(item.args["default"]))
+    elif isinstance(item, exp.DropPrimaryKey):
+        yield DropConstraint(table, None, "primary")
+    elif isinstance(item, exp.Drop):
+        yield from _alter_drop(item, table)
+    elif isinstance(item, exp.AlterRename):
+        yield RenameTable(table, item.this.name)
+    elif isinstance(item, exp.RenameColumn):
+        yield RenameColumn(table, item.this.name, item.args["to"].name)
+
+
+def _alter_drop(item: exp.Drop, table: Name) -> Iterable[Action]:
+    kind = str(item.args.get("kind") or "").upper()
+    exists = bool(item.args.get("exists"))
+    for target in item.args.get("tables") or ():
+        if kind == "COLUMN":
+            yield DropColumn(table, target.name, exists)
+        elif kind in ("INDEX", "KEY"):
+            yield DropConstraint(table, target.name, "index", exists)
+        elif kind == "FOREIGN KEY":
+            yield DropConstraint(table, target.name, "foreign", exists)
+        elif kind in ("CONSTRAINT", "CHECK"):
+            yield DropConstraint(table, target.name, "check" if kind == "CHECK" else None, exists)
+
+
+def _drop(node: exp.Drop) -> Iterable[Action]:
+    kind = _DROP_KINDS.get(str(node.args.get("kind") or "").upper())
+    if kind is None:
+        return
+    names = tuple(_name(t) for t in node.args.get("tables") or ())
+    cluster = node.args.get("cluster")
+    on_table = _name(cluster.this) if isinstance(cluster, exp.OnProperty) else None
+    yield Drop(kind, names, bool(node.args.get("exists")), on_table)
