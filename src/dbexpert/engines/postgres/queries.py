@@ -52,6 +52,9 @@ SELECT
     ) AS settings
 """
 
+# Sizes come from pg_class.relpages (as of the last VACUUM/ANALYZE/CREATE INDEX) rather than
+# pg_relation_size(), which opens each relation and would queue behind any migration holding an
+# ACCESS EXCLUSIVE lock, failing the audit at lock_timeout.
 _TABLES = """
 SELECT
     c.oid AS table_oid,
@@ -64,8 +67,14 @@ SELECT
     parent_n.nspname AS parent_schema,
     parent.relname AS parent_name,
     obj_description(c.oid, 'pg_class') AS comment,
-    CASE WHEN c.relkind = 'f' THEN NULL ELSE pg_table_size(c.oid) END AS table_bytes,
-    CASE WHEN c.relkind = 'f' THEN NULL ELSE pg_total_relation_size(c.oid) END AS total_bytes,
+    CASE WHEN c.relkind = 'f' THEN NULL
+         ELSE (c.relpages + coalesce(toast.relpages, 0))::bigint * current_setting('block_size')::bigint
+    END AS table_bytes,
+    CASE WHEN c.relkind = 'f' THEN NULL
+         ELSE (c.relpages + coalesce(toast.relpages, 0)
+               + coalesce((SELECT sum(ix.relpages) FROM pg_index x JOIN pg_class ix ON ix.oid = x.indexrelid
+                           WHERE x.indrelid = c.oid), 0))::bigint * current_setting('block_size')::bigint
+    END AS total_bytes,
     s.seq_scan,
     s.idx_scan,
     s.n_tup_ins,
@@ -80,6 +89,7 @@ SELECT
     {last_seq_scan} AS last_seq_scan
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 LEFT JOIN pg_inherits inh ON inh.inhrelid = c.oid AND c.relispartition
 LEFT JOIN pg_class parent ON parent.oid = inh.inhparent
@@ -194,7 +204,7 @@ SELECT
     con.contype AS constraint_type,
     s.idx_scan AS scans,
     s.idx_tup_read AS tuples_read,
-    pg_relation_size(i.indexrelid) AS size_bytes,
+    ic.relpages::bigint * current_setting('block_size')::bigint AS size_bytes,
     {{last_idx_scan}} AS last_idx_scan,
     pg_get_indexdef(i.indexrelid) AS definition
 FROM pg_index i
