@@ -74,6 +74,8 @@ def test_unparsable_ddl_names_the_location_and_other_files_are_still_audited(tmp
     (tmp_path / "a_good.sql").write_text("CREATE TABLE log (msg text);\n")
     (tmp_path / "b_bad.sql").write_text("CREATE TABLE ok (id int PRIMARY KEY);\nCREATE TABEL broken (x int);\n")
     result = run("audit", str(tmp_path), "--select", "table-without-primary-key", "-f", "json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"dbexpert: error: {tmp_path / 'b_bad.sql'}:2:")
     document = json.loads(result.stdout)
     assert [f["location"]["object"] for f in document["findings"]] == ["public.log"]
     [problem] = document["summary"]["problems"]
@@ -95,3 +97,11 @@ def test_unreachable_server_exits_3_without_leaking_the_password():
 
 def test_missing_file_is_an_input_error(tmp_path: Path):
     assert_one_line_error(run("audit", str(tmp_path / "nope.sql")), 2)
+
+
+def test_unknown_rule_in_a_suppression_comment_is_reported(tmp_path: Path):
+    (tmp_path / "schema.sql").write_text("-- dbexpert: ignore[table-without-primery-key]\nCREATE TABLE log (msg text);\n")
+    result = run("audit", "schema.sql", "--select", "table-without-primary-key", "-f", "json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert [f["rule"] for f in document["findings"]] == ["table-without-primary-key"]
+    assert document["summary"]["problems"] == ["schema.sql:1: unknown rule 'table-without-primery-key' in a dbexpert: ignore comment"]

@@ -45,7 +45,9 @@ def test_example_fires_and_use_instead_is_clean(rule: Rule):
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
 def test_every_rule_has_its_own_test_module(rule: Rule):
     module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)[1]
-    assert (ROOT / "tests" / "rules" / f"test_{module}.py").is_file(), f"{rule.name}: no tests/rules/test_{module}.py"
+    assert (ROOT / "tests" / "rules" / f"test_{module}.py").is_file(), (
+        f"{rule.name}: no tests/rules/test_{module}.py"
+    )
 
 
 def test_generated_rule_docs_are_up_to_date():
@@ -53,6 +55,8 @@ def test_generated_rule_docs_are_up_to_date():
     for name, text in expected_pages(registry()).items():
         page = folder / name
         assert page.is_file(), f"docs/rules/{name} is missing: run python -m dbexpert.api.gendocs"
-        assert page.read_text(encoding="utf-8") == text, f"docs/rules/{name} is stale: run python -m dbexpert.api.gendocs"
+        assert page.read_text(encoding="utf-8") == text, (
+            f"docs/rules/{name} is stale: run python -m dbexpert.api.gendocs"
+        )
     stale = {p.name for p in folder.glob("*.md")} - set(expected_pages(registry()))
     assert not stale, f"docs for rules that no longer exist: {sorted(stale)}"

@@ -41,5 +41,7 @@ def test_hostile_names_are_quoted_per_engine():
 
 def test_views_and_sqlite_rebuild_advice():
     assert not _run(Table(name="v", schema="public", kind="view"))
-    [finding] = _run(Table(name="t", schema="main", columns=(col("v", engine=Engine.SQLITE),)), engine=Engine.SQLITE)
+    [finding] = _run(
+        Table(name="t", schema="main", columns=(col("v", engine=Engine.SQLITE),)), engine=Engine.SQLITE
+    )
     assert "recreate" in finding.fix.sql

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -100,21 +100,41 @@ def _audit_files(paths: list[Path], config: Config, rules: Registry, started: fl
     loaded = load_ddl(paths, config.engine, version)
     catalog = loaded.catalog
     if version is None and config.version_for(catalog.engine) is not None:
-        from dataclasses import replace
-
         catalog = replace(catalog, version=config.version_for(catalog.engine))
     findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules))
-    kept, suppressed = _filter(findings, loaded.suppressions, config, rules)
+    suppressions, unknown = _canonical_suppressions(loaded.suppressions, rules)
+    kept, suppressed = _filter(findings, suppressions, config, rules)
     return AuditResult(
         catalog=catalog,
         findings=tuple(kept),
         target=", ".join(str(p) for p in paths),
         mode="static",
-        problems=tuple(str(p) for p in loaded.problems),
+        problems=(*(str(p) for p in loaded.problems), *unknown),
         seconds=time.perf_counter() - started,
         suppressed=suppressed,
         facts=MappingProxyType({"files": len(loaded.files)}),
     )
+
+
+def _canonical_suppressions(
+    suppressions: Mapping[str, Sequence[Suppression]], rules: Registry
+) -> tuple[dict[str, tuple[Suppression, ...]], list[str]]:
+    """Suppressions with aliases and codes resolved to rule names; unknown names are reported, not ignored."""
+    canonical: dict[str, tuple[Suppression, ...]] = {}
+    unknown: list[str] = []
+    for path, items in suppressions.items():
+        resolved = []
+        for item in items:
+            names = set()
+            for name in sorted(item.rules):
+                rule = rules.resolve(name)
+                if rule is None:
+                    unknown.append(f"{path}:{item.line}: unknown rule {name!r} in a dbexpert: ignore comment")
+                else:
+                    names.add(rule)
+            resolved.append(replace(item, rules=frozenset(names)))
+        canonical[path] = tuple(resolved)
+    return canonical, unknown
 
 
 def _filter(

@@ -40,7 +40,9 @@ def audit_command(targets: tuple[str, ...], fmt: str, output: Path | None, **par
     config = build_config(params)
     result = audit(list(targets), config)
     emit(result.report(), fmt, output, registry())
-    sys.exit(exit_code(result.findings, config.fail_on))
+    for problem in result.problems:  # the report carries them too; stderr tells the shell
+        click.echo(f"dbexpert: error: {problem}", err=True)
+    sys.exit(2 if result.problems else exit_code(result.findings, config.fail_on))
 
 
 @cli.command("demo")

@@ -1,0 +1,113 @@
+"""
+## What it does
+Finds floating-point columns whose name says they hold money.
+
+It looks at `real`, `double precision`, `FLOAT`, `DOUBLE` and SQLite `REAL` columns with a name part such as `price`, `amount`, `cost`, `balance`,
+`total`, `tax` or `fee` (parts are split on `_` and camelCase, so `unitPrice` matches and
+`totally` does not). Names that also say `rate`, `ratio`, `percent`, `count` or `weight` are
+left alone: `tax_rate` is not an amount.
+
+## Why is this bad?
+Binary floating point cannot represent most decimal fractions: `0.1 + 0.2` is
+`0.30000000000000004`, sums drift, equality checks fail and rounding differs between the
+database and the application. Money needs exact decimal arithmetic: `numeric(p, s)` /
+`DECIMAL(p, s)`, or an integer count of the smallest unit (cents) where no decimal type exists.
+
+## Example
+```sql
+CREATE TABLE line_items (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    unit_price double precision NOT NULL
+);
+```
+
+## Use instead
+```sql
+CREATE TABLE line_items (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    unit_price numeric(19, 4) NOT NULL
+);
+```
+Prisma `Decimal @db.Decimal(19, 4)`, TypeORM `@Column("decimal", { precision: 19, scale: 4 })`,
+Drizzle `numeric("unit_price", { precision: 19, scale: 4 })`, SQLAlchemy `Numeric(19, 4)`
+(with `asdecimal=True`, the default), Django `DecimalField(max_digits=19, decimal_places=4)`.
+On SQLite, whose `NUMERIC` is stored as a float when it has a fraction, store integer cents.
+
+## Fix safety
+The values already stored are inexact; the cast rounds them to the chosen scale (options
+`precision`, `scale`), which changes some of them. PostgreSQL rewrites the table under an ACCESS
+EXCLUSIVE lock and MySQL copies it. SQLite cannot change a column type: the fix adds a cents
+column, and the old one is dropped after readers move. Marked unsafe.
+
+## References
+- https://www.postgresql.org/docs/current/datatype-numeric.html
+- https://dev.mysql.com/doc/refman/8.0/en/problems-with-float.html
+- https://www.sqlite.org/floatingpoint.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dbexpert.model import Applicability, Category, Column, Engine, Finding, Table, TypeKind
+from dbexpert.rules.context import RuleContext
+from dbexpert.rules.registry import Rule, Target
+
+_MONEY_WORDS = frozenset(
+    """price prices amount amounts cost costs balance balances total totals subtotal tax taxes fee fees
+    salary salaries wage wages discount revenue payment payout refund charge income expense budget
+    credit debit fare tip deposit invoice spend spent paid""".split()
+)
+_NOT_AN_AMOUNT = frozenset("rate rates ratio percent percentage pct count qty quantity weight score".split())
+
+
+def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
+    for column in table.columns:
+        words = set(_words(column.name))
+        if column.kind is not TypeKind.FLOAT or not words & _MONEY_WORDS or words & _NOT_AN_AMOUNT:
+            continue
+        yield ctx.finding(
+            f"Column {table.qualified_name}.{column.name} holds money in a floating-point {column.raw_type}.",
+            table=table,
+            column=column,
+            fix="Store money as an exact decimal (integer cents on SQLite).",
+            sql=_fix_sql(ctx, table, column),
+            applicability=Applicability.UNSAFE,
+            evidence={"type": column.raw_type, "money_words": sorted(words & _MONEY_WORDS)},
+        )
+
+
+def _fix_sql(ctx: RuleContext, table: Table, column: Column) -> str:
+    name, col = ctx.table_name(table), ctx.ident(column.name)
+    precision, scale = int(ctx.option("precision")), int(ctx.option("scale"))
+    if ctx.engine is Engine.POSTGRES:
+        target = f"numeric({precision}, {scale})"
+        return f"ALTER TABLE {name} ALTER COLUMN {col} TYPE {target} USING round({col}::numeric, {scale});"
+    if ctx.engine is Engine.MYSQL:
+        null = "NULL" if column.nullable else "NOT NULL"
+        return f"ALTER TABLE {name} MODIFY {col} DECIMAL({precision}, {scale}) {null};"
+    cents = ctx.ident(f"{column.name}_cents")
+    return "\n".join(
+        [
+            f"ALTER TABLE {name} ADD COLUMN {cents} INTEGER;",
+            f"UPDATE {name} SET {cents} = CAST(round({col} * 100) AS INTEGER);",
+            f"-- once readers use {cents}: ALTER TABLE {name} DROP COLUMN {col};",
+        ]
+    )
+
+
+def _words(name: str) -> list[str]:
+    """Name parts split on underscores and camelCase: unitPrice -> [unit, price]."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+RULE = Rule(
+    name="float-for-money",
+    category=Category.CORRECTNESS,
+    target=Target.TABLE,
+    check=check,
+    doc=__doc__,
+    options={"precision": 19, "scale": 4},
+    example_engine=Engine.POSTGRES,
+)

@@ -1,0 +1,133 @@
+"""
+## What it does
+Finds UUIDs stored as text: columns named like `uuid`, `guid`, `*_uuid`, `*_guid` (or whose
+default generates UUIDs) typed `text`, `varchar`, `varchar(36)`, `char(36)` or `char(32)`. On a
+live database it samples the column and fires only when at least `min_uuid_ratio` (option,
+default 95 %) of the values look like UUIDs; from a schema alone the name, type and default are
+the evidence.
+
+## Why is this bad?
+A UUID is 16 bytes. As text it takes 36 bytes plus a length header, so the column and every
+index on it (and every foreign key referencing it) are more than twice as large, comparisons go
+through collation rules instead of a byte compare, and nothing stops malformed or differently
+cased values (`ABC…` and `abc…` are different keys).
+
+## Example
+```sql
+CREATE TABLE devices (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_uuid varchar(36) NOT NULL UNIQUE
+);
+```
+
+## Use instead
+```sql
+CREATE TABLE devices (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_uuid uuid NOT NULL UNIQUE
+);
+```
+On MySQL 8 store `BINARY(16)` written with `UUID_TO_BIN(?)` and read with `BIN_TO_UUID(col)`
+(MariaDB 10.7+ has a native `UUID` type); on SQLite store a 16-byte `BLOB`. Prisma
+`String @db.Uuid`, TypeORM `@Column("uuid")`, Drizzle `uuid()`, SQLAlchemy `Uuid` (2.0) or
+`postgresql.UUID`, Django `UUIDField` (native on PostgreSQL and MariaDB 10.7+, `char(32)`
+elsewhere).
+
+## Fix safety
+The conversion fails on any value that is not a UUID, and it rewrites the table under an ACCESS
+EXCLUSIVE lock (PostgreSQL) or copies it (MySQL). Foreign keys referencing the column must be
+dropped and re-created with the new type, and application code comparing with strings may need
+casts. MySQL and SQLite need a new column and a backfill. The fix is manual.
+
+## References
+- https://www.postgresql.org/docs/current/datatype-uuid.html
+- https://dev.mysql.com/doc/refman/8.0/en/miscellaneous-functions.html#function_uuid-to-bin
+- https://mariadb.com/kb/en/uuid-data-type/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dbexpert.model import Category, Column, Engine, Finding, Table, TypeKind, Version
+from dbexpert.rules.context import RuleContext
+from dbexpert.rules.registry import Rule, Target
+
+_UUID_DEFAULT = re.compile(r"gen_random_uuid|uuid_generate_v|uuidv[47]|\buuid\s*\(", re.IGNORECASE)
+_UUID_TEXT = re.compile(
+    r"^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$", re.IGNORECASE
+)
+# Text types wide enough for a UUID and no wider than one needs (None: unbounded).
+_TEXT_LENGTHS = {
+    TypeKind.TEXT: {None},
+    TypeKind.VARCHAR: {None, 32, 36},
+    TypeKind.CHAR: {32, 36},
+}
+_MARIADB_UUID = Version(10, 7)
+
+
+def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
+    for column in table.columns:
+        if column.length not in _TEXT_LENGTHS.get(column.kind, ()):
+            continue
+        named = bool({"uuid", "guid"} & set(_words(column.name)))
+        generated = bool(_UUID_DEFAULT.search(column.default or ""))
+        if not (named or generated):
+            continue
+        evidence = {"type": column.raw_type, "named_like_uuid": named, "uuid_default": column.default}
+        if ctx.probe is not None:
+            values = ctx.probe.sample_values(table, column.name, limit=int(ctx.option("sample_size")))
+            ratio = sum(bool(_UUID_TEXT.match(v.strip())) for v in values) / len(values) if values else None
+            if ratio is not None and ratio < ctx.option("min_uuid_ratio"):
+                continue
+            evidence |= {"sampled_values": len(values), "uuid_ratio": ratio}
+        target, sql = _fix(ctx, table, column)
+        yield ctx.finding(
+            f"Column {table.qualified_name}.{column.name} stores UUIDs as {column.raw_type}; use {target}.",
+            table=table,
+            column=column,
+            fix=f"Store the UUIDs as {target} (16 bytes instead of 36 characters).",
+            sql=sql,
+            evidence=evidence | {"bytes_per_value": {"text": 37, target: 16}},
+        )
+
+
+def _fix(ctx: RuleContext, table: Table, column: Column) -> tuple[str, str]:
+    name, col = ctx.table_name(table), ctx.ident(column.name)
+    null = "NULL" if column.nullable else "NOT NULL"
+    if ctx.engine is Engine.POSTGRES:
+        return "uuid", f"ALTER TABLE {name} ALTER COLUMN {col} TYPE uuid USING {col}::uuid;"
+    if ctx.mariadb and (ctx.version is None or ctx.version >= _MARIADB_UUID):
+        return "UUID", f"ALTER TABLE {name} MODIFY {col} UUID {null};"
+    new = ctx.ident(f"{column.name}_bin")
+    if ctx.engine is Engine.MYSQL:
+        # UUID_TO_BIN is MySQL 8.0+; older MariaDB has only the hex functions.
+        value = f"UNHEX(REPLACE({col}, '-', ''))" if ctx.mariadb else f"UUID_TO_BIN({col})"
+        target = "BINARY(16)"
+    else:
+        value, target = f"unhex(replace({col}, '-', ''))", "BLOB"  # unhex(): SQLite 3.41+
+    sql = "\n".join(
+        [
+            f"ALTER TABLE {name} ADD COLUMN {new} {target};",
+            f"UPDATE {name} SET {new} = {value};",
+            f"-- once readers use {new}: drop {col} and rename {new} to {col}.",
+        ]
+    )
+    return target, sql
+
+
+def _words(name: str) -> list[str]:
+    """Name parts split on underscores and camelCase: deviceUUID -> [device, uuid]."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+RULE = Rule(
+    name="uuid-stored-as-text",
+    category=Category.PERFORMANCE,
+    target=Target.TABLE,
+    check=check,
+    doc=__doc__,
+    options={"min_uuid_ratio": 0.95, "sample_size": 1000},
+    example_engine=Engine.POSTGRES,
+)
