@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import time
 import uuid
+from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -80,10 +81,13 @@ def time_audit(url: str) -> None:
             f"dbexpert audit: exit {done.returncode}, no JSON summary ({message[-1] if message else 'no output'})"
         )
         return
+    findings = json.loads(done.stdout)["findings"]
     print(
         f"dbexpert audit --format json: {elapsed:.2f} s wall, exit {done.returncode}, "
-        f"round trips {summary.get('round_trips', 'n/a')}, findings {len(json.loads(done.stdout)['findings'])}"
+        f"round trips {summary.get('round_trips', 'n/a')}, findings {len(findings)}"
     )
+    for rule, count in Counter(f["rule"] for f in findings).most_common():
+        print(f"  {count:>6}  {rule}")
 
 
 def main() -> None:

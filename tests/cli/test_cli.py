@@ -72,7 +72,9 @@ def test_inline_suppression_and_config_file(tmp_path: Path):
 
 def test_unparsable_ddl_names_the_location_and_other_files_are_still_audited(tmp_path: Path):
     (tmp_path / "a_good.sql").write_text("CREATE TABLE log (msg text);\n")
-    (tmp_path / "b_bad.sql").write_text("CREATE TABLE ok (id int PRIMARY KEY);\nCREATE TABEL broken (x int);\n")
+    (tmp_path / "b_bad.sql").write_text(
+        "CREATE TABLE ok (id int PRIMARY KEY);\nCREATE TABEL broken (x int);\n"
+    )
     result = run("audit", str(tmp_path), "--select", "table-without-primary-key", "-f", "json")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"dbexpert: error: {tmp_path / 'b_bad.sql'}:2:")
@@ -100,8 +102,40 @@ def test_missing_file_is_an_input_error(tmp_path: Path):
 
 
 def test_unknown_rule_in_a_suppression_comment_is_reported(tmp_path: Path):
-    (tmp_path / "schema.sql").write_text("-- dbexpert: ignore[table-without-primery-key]\nCREATE TABLE log (msg text);\n")
+    (tmp_path / "schema.sql").write_text(
+        "-- dbexpert: ignore[table-without-primery-key]\nCREATE TABLE log (msg text);\n"
+    )
     result = run("audit", "schema.sql", "--select", "table-without-primary-key", "-f", "json", cwd=tmp_path)
     document = json.loads(result.stdout)
     assert [f["rule"] for f in document["findings"]] == ["table-without-primary-key"]
-    assert document["summary"]["problems"] == ["schema.sql:1: unknown rule 'table-without-primery-key' in a dbexpert: ignore comment"]
+    assert document["summary"]["problems"] == [
+        "schema.sql:1: unknown rule 'table-without-primery-key' in a dbexpert: ignore comment"
+    ]
+
+
+def test_hostile_identifiers_survive_the_whole_pipeline(tmp_path: Path):
+    """A live SQLite audit of tables named to break naive SQL: the fixes must still be valid SQL."""
+    import sqlite3
+
+    db = tmp_path / "hostile.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE "a""; drop table x; --" (v TEXT, "select" REAL);
+            CREATE TABLE "Ünïcödé ✓" (id INTEGER PRIMARY KEY, "order" TEXT);
+            CREATE TABLE x (id INTEGER PRIMARY KEY);
+            """
+        )
+    result = run("audit", str(db), "--select", "ALL", "-f", "json")
+    assert result.returncode in (0, 1), result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    hostile = [f for f in findings if f["rule"] == "table-without-primary-key"]
+    assert [f["location"]["object"] for f in hostile] == ['main.a"; drop table x; --']
+    # the fix runs on a copy of the database as written, and drops nothing it should not
+    with sqlite3.connect(db) as conn:
+        for finding in findings:
+            sql = (finding["fix"] or {}).get("sql") or ""
+            if sql.startswith(("CREATE INDEX", "ALTER TABLE")) and "\n" not in sql:
+                conn.execute(sql)
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    assert {"x", 'a"; drop table x; --', "Ünïcödé ✓"} <= names

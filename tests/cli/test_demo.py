@@ -10,7 +10,10 @@ from dbexpert.rules.registry import registry
 
 def test_demo_runs_and_every_sqlite_rule_fires():
     result = subprocess.run(
-        [sys.executable, "-m", "dbexpert", "demo", "--format", "json"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "dbexpert", "demo", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)

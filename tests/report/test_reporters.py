@@ -10,7 +10,18 @@ from dbexpert.model import Applicability, Category, Finding, Fix, Location, Mode
 from dbexpert.report import ReportData, render
 from dbexpert.rules.registry import registry
 
-CONTRACT_KEYS = {"rule", "code", "category", "severity", "message", "location", "fix", "evidence", "mode", "docs"}
+CONTRACT_KEYS = {
+    "rule",
+    "code",
+    "category",
+    "severity",
+    "message",
+    "location",
+    "fix",
+    "evidence",
+    "mode",
+    "docs",
+}
 
 
 def _findings() -> tuple[Finding, ...]:
@@ -21,7 +32,11 @@ def _findings() -> tuple[Finding, ...]:
             severity=Severity.WARNING,
             message="Table public.audit_log has no primary key.",
             location=Location(path="schema.sql", line=3, column=1, end_line=6, object="public.audit_log"),
-            fix=Fix("Add a surrogate key column.", sql="ALTER TABLE audit_log ADD COLUMN id bigint;", applicability=Applicability.MANUAL),
+            fix=Fix(
+                "Add a surrogate key column.",
+                sql="ALTER TABLE audit_log ADD COLUMN id bigint;",
+                applicability=Applicability.MANUAL,
+            ),
             evidence={"row_estimate": 1200, "candidates": ("a", "b")},
             table="public.audit_log",
         ),
@@ -38,7 +53,9 @@ def _findings() -> tuple[Finding, ...]:
 
 
 def _data() -> ReportData:
-    return ReportData(command="audit", findings=_findings(), target="postgresql://u:***@h/db", summary={"tables": 2})
+    return ReportData(
+        command="audit", findings=_findings(), target="postgresql://u:***@h/db", summary={"tables": 2}
+    )
 
 
 def test_json_follows_the_contract():
@@ -70,7 +87,11 @@ def test_sarif_validates_against_the_official_schema_and_carries_rule_metadata()
     assert descriptor["defaultConfiguration"]["level"] == "warning"
     results = document["runs"][0]["results"]
     assert results[0]["level"] == "error" and "physicalLocation" not in results[0]["locations"][0]
-    assert results[1]["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 1, "endLine": 6}
+    assert results[1]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 1,
+        "endLine": 6,
+    }
     assert driver["rules"][results[1]["ruleIndex"]]["id"] == results[1]["ruleId"]
 
 
@@ -84,7 +105,9 @@ def test_github_annotations_escape_newlines_and_properties():
     text = render(_data(), "github", registry())
     lines = text.splitlines()
     assert lines[0].startswith("::error title=table-without-primary-key::public.a")
-    assert lines[1].startswith("::warning file=schema.sql,line=3,col=1,endLine=6,title=table-without-primary-key::")
+    assert lines[1].startswith(
+        "::warning file=schema.sql,line=3,col=1,endLine=6,title=table-without-primary-key::"
+    )
     assert "%0AFix: ALTER TABLE" in lines[1]
     assert len(lines) == 2
 

@@ -11,8 +11,10 @@ class SampleProbe:
 
     def __init__(self, values):
         self.values = values
+        self.sampled: list[str] = []
 
     def sample_values(self, table, column, limit=1000):
+        self.sampled.append(column)
         return self.values.get(column, [])[:limit]
 
     def count_orphans(self, child, columns, parent, ref_columns, limit=10000):
@@ -24,8 +26,9 @@ def _posts(*names, engine=Engine.SQLITE, pk=("id",)):
     return Table(name="posts", columns=columns, primary_key=PrimaryKey(pk) if pk else None)
 
 
-def _run(table, probe=None, engine=Engine.SQLITE):
-    return run_rules(catalog(table, engine=engine, live=probe is not None), [RULE], probe=probe)
+def _run(table, probe=None, engine=Engine.SQLITE, sample_all=True):
+    options = {RULE.name: {"sample_unnamed_columns": sample_all}}
+    return run_rules(catalog(table, engine=engine, live=probe is not None), [RULE], options, probe=probe)
 
 
 def test_static_fires_only_on_list_names_at_info():
@@ -41,7 +44,8 @@ def test_live_sample_fires_with_ratio_and_example_and_the_fix_splits():
     [finding] = _run(_posts("labels", "title"), probe)
     assert finding.severity is Severity.WARNING
     assert finding.evidence["delimiter"] == ";"
-    assert (finding.evidence["sampled"], finding.evidence["delimited"], finding.evidence["ratio"]) == (
+    assert finding.evidence["values_from"] == "sample"
+    assert (finding.evidence["values"], finding.evidence["delimited"], finding.evidence["ratio"]) == (
         4,
         2,
         0.5,
@@ -87,3 +91,28 @@ def test_postgres_and_mysql_sql_use_their_concatenation():
 def test_without_single_key_the_fix_is_a_note():
     [finding] = _run(_posts("tag_ids", pk=None))
     assert finding.fix.sql.startswith("-- posts needs a single-column primary key")
+
+
+def test_by_default_only_list_named_columns_are_sampled():
+    """Round trips must not grow with the number of tables: unnamed columns are not sampled."""
+    probe = SampleProbe({"labels": ["a;b", "c;d"], "tags": ["x,y", "z,w"]})
+    findings = _run(_posts("labels", "tags", "title"), probe, sample_all=False)
+    assert probe.sampled == ["tags"]
+    assert [f.location.object for f in findings] == ["posts.tags"]
+
+
+def test_column_statistics_are_used_before_any_sample():
+    from dataclasses import replace
+
+    from dbexpert.model import ColumnStats
+
+    table = _posts("labels")
+    stats = ColumnStats(
+        most_common_values=("red,blue", "green,red", "blue"), most_common_freqs=(0.5, 0.3, 0.2)
+    )
+    table = replace(table, columns=(table.columns[0], replace(table.columns[1], stats=stats)))
+    probe = SampleProbe({})
+    [finding] = _run(table, probe, sample_all=False)
+    assert probe.sampled == []
+    assert finding.evidence["values_from"] == "column statistics (most common values)"
+    assert finding.evidence["delimited"] == 2

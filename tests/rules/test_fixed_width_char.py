@@ -1,6 +1,7 @@
 from dbexpert.model import Engine, Table
 from dbexpert.rules.context import run_rules
 from dbexpert.rules.schema.fixed_width_char import RULE
+from dbexpert.rules.schema.uuid_stored_as_text import RULE as UUID_AS_TEXT
 from tests.factories import catalog, col
 
 
@@ -29,3 +30,20 @@ def test_short_codes_are_exempt_unless_configured() -> None:
 
 def test_varchar_is_clean() -> None:
     assert run_rules(catalog(Table("t", columns=(col("sku", "varchar(20)"),))), [RULE]) == []
+
+
+def test_uuid_in_char_is_left_to_uuid_stored_as_text() -> None:
+    table = Table(
+        "devices",
+        columns=(
+            col("device_uuid", "char(36)"),
+            col("token", "char(32)", default="gen_random_uuid()"),
+            col("checksum", "char(36)"),
+        ),
+    )
+    fired = run_rules(catalog(table), [RULE, UUID_AS_TEXT])
+    assert sorted((f.rule, f.location.object) for f in fired) == [
+        ("fixed-width-char", "devices.checksum"),
+        ("uuid-stored-as-text", "devices.device_uuid"),
+        ("uuid-stored-as-text", "devices.token"),
+    ]

@@ -30,7 +30,7 @@ def test_zero_scans_fires_with_age_and_size():
     assert finding.fix.sql == "DROP INDEX CONCURRENTLY sessions_user_agent_idx;"
     assert finding.evidence["stats_age_days"] == 30
     assert finding.evidence["index_bytes"] == 65536
-    assert finding.evidence["source"] == "live statistics"
+    assert finding.mode.value == "live"
 
 
 def test_scanned_or_constraint_indexes_are_clean():
@@ -68,3 +68,13 @@ def test_mysql_keeps_the_only_index_of_a_foreign_key():
     other = idx("user_id_agent", "user_id", "user_agent", stats=_stats(5))
     [finding] = _run(only, other, engine=Engine.MYSQL, fks=(fk,))
     assert finding.fix.sql == "ALTER TABLE sessions DROP INDEX user_id;"
+
+
+def test_postgres_keeps_the_only_index_of_a_foreign_key_too():
+    """Dropping it would only trade this finding for foreign-key-without-index."""
+    fk = ForeignKey(columns=("user_id",), ref_table="users", ref_columns=("id",))
+    only = idx("sessions_user_id_idx", "user_id", stats=_stats(0))
+    assert _run(only, fks=(fk,)) == []
+    wider = idx("sessions_user_id_agent_idx", "user_id", "user_agent", stats=_stats(5))
+    [finding] = _run(only, wider, fks=(fk,))
+    assert finding.fix.sql == "DROP INDEX CONCURRENTLY sessions_user_id_idx;"

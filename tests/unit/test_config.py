@@ -60,7 +60,13 @@ def test_unknown_rule_names_and_thresholds_are_errors(section):
 
 @pytest.mark.parametrize(
     "section",
-    [{"colour": "red"}, {"fail-on": "sometimes"}, {"engine": "oracle"}, {"pg-version": "latest"}, {"ignore": 3}],
+    [
+        {"colour": "red"},
+        {"fail-on": "sometimes"},
+        {"engine": "oracle"},
+        {"pg-version": "latest"},
+        {"ignore": 3},
+    ],
 )
 def test_malformed_config_is_an_error(section):
     with pytest.raises(InputError):
@@ -75,7 +81,9 @@ def test_invalid_toml_is_a_clean_error(tmp_path: Path):
 
 
 def test_command_line_overrides_and_categories():
-    config = with_overrides(Config(), select=["design"], ignore=["table-without-primary-key"], fail_on="never")
+    config = with_overrides(
+        Config(), select=["design"], ignore=["table-without-primary-key"], fail_on="never"
+    )
     names = {r.name for r in enabled_rules(config, registry())}
     assert "table-without-primary-key" not in names
     assert all(registry().get(n).category.value == "design" for n in names)

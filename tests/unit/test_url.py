@@ -9,7 +9,13 @@ from dbexpert.model import Engine, InputError
 def test_postgres_url_parts_and_redaction():
     url = parse_url("postgresql://app:s3cr%40t@db.example:6543/shop?sslmode=require")
     assert url.engine is Engine.POSTGRES
-    assert (url.host, url.port, url.user, url.password, url.database) == ("db.example", 6543, "app", "s3cr@t", "shop")
+    assert (url.host, url.port, url.user, url.password, url.database) == (
+        "db.example",
+        6543,
+        "app",
+        "s3cr@t",
+        "shop",
+    )
     assert url.params["sslmode"] == "require"
     assert "s3cr" not in url.redacted() and "s3cr" not in repr(url) and "s3cr" not in str(url)
     assert url.redacted() == "postgresql://app:***@db.example:6543/shop"
@@ -42,7 +48,14 @@ def test_sqlite_urls_and_bare_paths(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ["postgresql://:5432", "postgresql://h:notaport/db", "ftp://h/x", "just-some-words", "sqlite://", "sqlite:///"],
+    [
+        "postgresql://:5432",
+        "postgresql://h:notaport/db",
+        "ftp://h/x",
+        "just-some-words",
+        "sqlite://",
+        "sqlite:///",
+    ],
 )
 def test_malformed_urls_are_input_errors(text):
     with pytest.raises(InputError):

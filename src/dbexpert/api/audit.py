@@ -33,6 +33,7 @@ class AuditResult:
     round_trips: int | None = None
     seconds: float = 0.0
     suppressed: int = 0
+    notes: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def report(self) -> ReportData:
@@ -53,6 +54,7 @@ class AuditResult:
             target=self.target,
             summary=MappingProxyType(summary),
             problems=self.problems,
+            notes=self.notes,
         )
 
 
@@ -80,7 +82,9 @@ def _audit_live(target: str, config: Config, rules: Registry, started: float) ->
     url = parse_url(target)
     with connect(url, SessionOptions()) as session:
         catalog = session.introspect()
-        findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules), session.probe)
+        findings = run_rules(
+            catalog, enabled_rules(config, rules), rule_options(config, rules), session.probe
+        )
         trips = session.round_trips
     return AuditResult(
         catalog=catalog,
@@ -89,6 +93,16 @@ def _audit_live(target: str, config: Config, rules: Registry, started: float) ->
         mode="live",
         round_trips=trips,
         seconds=time.perf_counter() - started,
+        notes=_live_notes(catalog),
+    )
+
+
+def _live_notes(catalog: Catalog) -> tuple[str, ...]:
+    skipped = catalog.attrs.get("skipped_tables") or ()
+    if not skipped:
+        return ()
+    return (
+        f"not audited, another session holds an ACCESS EXCLUSIVE lock (a migration?): {', '.join(skipped)}",
     )
 
 

@@ -105,7 +105,9 @@ def parse_config(section: Mapping[str, Any], source: Path | None = None) -> Conf
         select=_names(section, "select", where),
         extend_select=_names(section, "extend-select", where),
         ignore=_names(section, "ignore", where),
-        per_path_ignores=MappingProxyType({str(k): _list(v, f"per-path-ignores.{k}", where) for k, v in per_path.items()}),
+        per_path_ignores=MappingProxyType(
+            {str(k): _list(v, f"per-path-ignores.{k}", where) for k, v in per_path.items()}
+        ),
         thresholds=MappingProxyType({str(k): MappingProxyType(dict(v)) for k, v in thresholds.items()}),
         fail_on=parse_fail_on(section.get("fail-on", "error"), where),
         engine=parse_engine(section["engine"], where) if "engine" in section else None,
@@ -145,7 +147,11 @@ def with_overrides(
 
 def validate(config: Config, registry: Registry) -> None:
     """Every rule name and threshold must exist: a typo must not silently switch a check off."""
-    for key, names in (("select", config.select), ("extend-select", config.extend_select), ("ignore", config.ignore)):
+    for key, names in (
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+    ):
         _check_names(registry, names, f"{config.where()}: {key}")
     for pattern, names in config.per_path_ignores.items():
         _check_names(registry, names, f"{config.where()}: per-path-ignores {pattern!r}")

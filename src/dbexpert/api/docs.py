@@ -19,7 +19,9 @@ def rule_markdown(rule: Rule) -> str:
         f"- Engines: {engines}",
     ]
     if rule.min_version:
-        floors = ", ".join(f"{e.value} ≥ {v.major}" + (f".{v.minor}" if v.minor else "") for e, v in rule.min_version.items())
+        floors = ", ".join(
+            f"{e.value} ≥ {v.major}" + (f".{v.minor}" if v.minor else "") for e, v in rule.min_version.items()
+        )
         lines.append(f"- Applies from: {floors}")
     if rule.needs_live:
         lines.append("- Needs a live database (statistics or sampling); silent on files")

@@ -46,7 +46,9 @@ def audit_command(targets: tuple[str, ...], fmt: str, output: Path | None, **par
 
 
 @cli.command("demo")
-@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Also keep the demo database here.")
+@click.option(
+    "--save", type=click.Path(dir_okay=False, path_type=Path), help="Also keep the demo database here."
+)
 @output_options
 @rule_options
 def demo_command(save: Path | None, fmt: str, output: Path | None, **params: Any) -> None:
@@ -67,7 +69,9 @@ def rules_command(fmt: str, output: Path | None) -> None:
         for rule in rules:
             engines = ",".join(sorted(e.value for e in rule.engines))
             flag = "" if rule.enabled else "  (off by default)"
-            lines.append(f"{rule.name.ljust(width)}  {rule.category.value:<12} {rule.default_severity.value:<8} {engines}{flag}")
+            lines.append(
+                f"{rule.name.ljust(width)}  {rule.category.value:<12} {rule.default_severity.value:<8} {engines}{flag}"
+            )
         text = "\n".join(lines) + "\n"
         if output:
             output.write_text(text, encoding="utf-8")
@@ -122,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("DBEXPERT_DEBUG"):
             raise
-        _fail(f"internal error: {type(exc).__name__}: {redact(str(exc))} (set DBEXPERT_DEBUG=1 for details)", 2)
+        _fail(
+            f"internal error: {type(exc).__name__}: {redact(str(exc))} (set DBEXPERT_DEBUG=1 for details)", 2
+        )
 
 
 def _fail(message: str, code: int) -> None:

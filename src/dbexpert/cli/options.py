@@ -22,22 +22,42 @@ def output_options(func: F) -> F:
         "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE."
     )(func)
     func = click.option(
-        "--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(list(FORMATS)),
+        default="text",
+        show_default=True,
         help="Report format.",
     )(func)
     return func
 
 
 def rule_options(func: F) -> F:
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Configuration file (default: nearest dbexpert.toml or pyproject.toml).")(func)
-    func = click.option("--mysql-version", help="MySQL/MariaDB version rules assume for files (e.g. 8.0).")(func)
-    func = click.option("--pg-version", help="PostgreSQL major version rules assume for files (default 15).")(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Configuration file (default: nearest dbexpert.toml or pyproject.toml).",
+    )(func)
+    func = click.option("--mysql-version", help="MySQL/MariaDB version rules assume for files (e.g. 8.0).")(
+        func
+    )
+    func = click.option("--pg-version", help="PostgreSQL major version rules assume for files (default 15).")(
+        func
+    )
     func = click.option("--engine", help="Dialect of DDL files: postgres, mysql or sqlite.")(func)
-    func = click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-                        help="Exit 1 when a finding is at least this severe (default: error).")(func)
-    func = click.option("--ignore", multiple=True, help="Rules or categories to skip (repeatable, comma-separated).")(func)
-    func = click.option("--select", multiple=True, help="Only these rules or categories (repeatable, comma-separated; ALL).")(func)
+    func = click.option(
+        "--fail-on",
+        type=click.Choice(["error", "warning", "info", "never"]),
+        help="Exit 1 when a finding is at least this severe (default: error).",
+    )(func)
+    func = click.option(
+        "--ignore", multiple=True, help="Rules or categories to skip (repeatable, comma-separated)."
+    )(func)
+    func = click.option(
+        "--select", multiple=True, help="Only these rules or categories (repeatable, comma-separated; ALL)."
+    )(func)
     return func
 
 

@@ -84,7 +84,9 @@ def parse_url(text: str) -> DatabaseUrl:
     if "://" not in text:
         if is_sqlite_file(text):
             return DatabaseUrl(engine=Engine.SQLITE, scheme="sqlite", path=Path(text))
-        raise InputError(f"not a database URL: {redact(text)!r} (expected postgresql://, mysql://, sqlite:///path)")
+        raise InputError(
+            f"not a database URL: {redact(text)!r} (expected postgresql://, mysql://, sqlite:///path)"
+        )
     scheme = text.split("://", 1)[0].lower()
     engine = _SCHEMES.get(scheme)
     if engine is None:
@@ -93,7 +95,9 @@ def parse_url(text: str) -> DatabaseUrl:
         raw = text.split("://", 1)[1]
         raw = raw.split("?", 1)[0]
         if not raw.startswith("/"):
-            raise InputError(f"malformed SQLite URL {text!r}: use sqlite:///relative/path or sqlite:////absolute/path")
+            raise InputError(
+                f"malformed SQLite URL {text!r}: use sqlite:///relative/path or sqlite:////absolute/path"
+            )
         path = raw[1:] if not raw.startswith("//") else raw[1:]
         if not path:
             raise InputError(f"malformed SQLite URL {text!r}: no file path")

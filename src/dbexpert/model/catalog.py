@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -23,7 +23,7 @@ def _empty() -> Mapping[str, Any]:
     return _EMPTY
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     """A database engine family. MySQL and MariaDB share ``MYSQL``; ``Catalog.flavor`` tells them apart."""
 
     POSTGRES = "postgres"
@@ -33,22 +33,16 @@ class Engine(str, Enum):
     REDIS = "redis"
     DYNAMODB = "dynamodb"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class StatsSource(str, Enum):
+class StatsSource(StrEnum):
     """Where a statistic came from."""
 
     LIVE = "live"  # the server's own statistics views
     SAMPLE = "sample"  # computed by dbexpert from a bounded sample
     NONE = "none"  # static input (DDL, ORM code): no statistics
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class TypeKind(str, Enum):
+class TypeKind(StrEnum):
     """A column type normalized across engines, so rules need not know every spelling."""
 
     SMALLINT = "smallint"
@@ -73,9 +67,6 @@ class TypeKind(str, Enum):
     ENUM = "enum"
     ARRAY = "array"
     OTHER = "other"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 INTEGER_KINDS = frozenset({TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT})
@@ -275,7 +266,9 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     indexes: tuple[Index, ...] = ()
     kind: str = "table"  # "table" | "partitioned" | "foreign" | "temporary"
-    engine_options: Mapping[str, str] = field(default_factory=_empty)  # e.g. MySQL ENGINE=InnoDB, SQLite WITHOUT ROWID
+    engine_options: Mapping[str, str] = field(
+        default_factory=_empty
+    )  # e.g. MySQL ENGINE=InnoDB, SQLite WITHOUT ROWID
     comment: str | None = None
     stats: TableStats | None = None
     location: Location | None = None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import Any
 
 from dbexpert.model.location import Location
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -21,11 +21,8 @@ class Severity(str, Enum):
         """Higher is worse."""
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Category(str, Enum):
+class Category(StrEnum):
     CORRECTNESS = "correctness"
     SAFETY = "safety"
     PERFORMANCE = "performance"
@@ -37,9 +34,6 @@ class Category(str, Enum):
     @property
     def default_severity(self) -> Severity:
         return _CATEGORY_SEVERITY[self]
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _CATEGORY_SEVERITY = {
@@ -53,22 +47,16 @@ _CATEGORY_SEVERITY = {
 }
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     STATIC = "static"  # files only
     LIVE = "live"  # a read-only connection
     EXACT = "exact"  # measured on a scratch copy
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Applicability(str, Enum):
+class Applicability(StrEnum):
     SAFE = "safe"  # can be applied as is
     UNSAFE = "unsafe"  # changes behaviour or needs care (locks, data)
     MANUAL = "manual"  # a human must decide or adapt it
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

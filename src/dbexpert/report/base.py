@@ -19,6 +19,7 @@ class ReportData:
     summary: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # command facts
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # command results
     problems: tuple[str, ...] = ()  # input problems that did not stop the run (one line each)
+    notes: tuple[str, ...] = ()  # what the reader should know about the run (one line each)
 
 
 def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
@@ -28,7 +29,14 @@ def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
 
 def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
     loc = finding.location
-    return (-finding.severity.rank, loc.path or "", loc.line or 0, loc.column or 0, finding.rule, loc.object or "")
+    return (
+        -finding.severity.rank,
+        loc.path or "",
+        loc.line or 0,
+        loc.column or 0,
+        finding.rule,
+        loc.object or "",
+    )
 
 
 def group_by_table(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -60,5 +68,6 @@ def summary_of(data: ReportData) -> dict[str, Any]:
         "total": len(data.findings),
         "by_severity": counts,
         "problems": list(data.problems),
+        "notes": list(data.notes),
         **dict(data.summary),
     }

@@ -15,12 +15,13 @@ def render_markdown(data: ReportData, registry: Registry) -> str:
     if data.target:
         lines += [f"Target: `{_code(data.target)}`", ""]
     lines += [
-        f"**{len(data.findings)} findings** — "
-        + ", ".join(f"{_ICON[s]} {n} {s}" for s, n in counts.items()),
+        f"**{len(data.findings)} findings** — " + ", ".join(f"{_ICON[s]} {n} {s}" for s, n in counts.items()),
         "",
     ]
     for problem in data.problems:
         lines.append(f"> ⚠️ {_cell(problem)}")
+    for note in data.notes:
+        lines.append(f"> {_cell(note)}")
     for table, findings in group_by_table(data.findings):
         lines += ["", f"## `{_code(table)}`", "", "| | Rule | Finding | Where |", "|---|---|---|---|"]
         lines += [_row(f) for f in findings]
@@ -29,7 +30,14 @@ def render_markdown(data: ReportData, registry: Registry) -> str:
             lines += ["", "<details><summary>Fixes</summary>", ""]
             for finding in fixes:
                 assert finding.fix is not None
-                lines += [f"**{finding.rule}** — {_cell(finding.fix.description)}", "", "```sql", finding.fix.sql or "", "```", ""]
+                lines += [
+                    f"**{finding.rule}** — {_cell(finding.fix.description)}",
+                    "",
+                    "```sql",
+                    finding.fix.sql or "",
+                    "```",
+                    "",
+                ]
             lines.append("</details>")
     return "\n".join(lines) + "\n"
 

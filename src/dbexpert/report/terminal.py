@@ -24,6 +24,8 @@ def render_text(data: ReportData, registry: Registry, *, color: bool = False) ->
     console.print(_headline(data))
     for problem in data.problems:
         console.print(f"[red]problem:[/] {escape(problem)}")
+    for note in data.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
     for table, findings in group_by_table(data.findings):
         counts = severity_counts(findings)
         tally = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
@@ -31,7 +33,9 @@ def render_text(data: ReportData, registry: Registry, *, color: bool = False) ->
         for finding in findings:
             _print_finding(console, finding)
     if data.findings:
-        console.print(f"\n[dim]Rule documentation: dbexpert rule NAME  (e.g. dbexpert rule {data.findings[0].rule})[/]")
+        console.print(
+            f"\n[dim]Rule documentation: dbexpert rule NAME  (e.g. dbexpert rule {data.findings[0].rule})[/]"
+        )
     return buffer.getvalue()
 
 
@@ -63,7 +67,10 @@ def _print_finding(console: Console, finding: Finding) -> None:
         console.print(f"          fix ({finding.fix.applicability.value}): {escape(finding.fix.description)}")
         if finding.fix.sql:
             for line in finding.fix.sql.splitlines():
-                console.print(textwrap.indent(escape(line), "            "), style="green" if console.color_system else None)
+                console.print(
+                    textwrap.indent(escape(line), "            "),
+                    style="green" if console.color_system else None,
+                )
 
 
 def _short(value: object) -> str:

@@ -86,12 +86,12 @@ class RuleContext:
             elif isinstance(column, str):
                 obj = f"{obj}.{column}"
         if location is None:
-            location = (col_obj.location if col_obj else None) or (table.location if table else None) or Location()
+            location = (
+                (col_obj.location if col_obj else None) or (table.location if table else None) or Location()
+            )
         if obj is not None and location.object is None:
             location = location.with_object(obj)
         evidence = dict(evidence or {})
-        if self.live:
-            evidence.setdefault("source", "live statistics")
         return Finding(
             rule=self.rule.name,
             code=self.rule.code,

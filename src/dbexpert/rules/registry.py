@@ -13,7 +13,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -29,14 +29,11 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """What a rule's ``check`` receives."""
 
     TABLE = "table"  # check(table, ctx), once per table
     CATALOG = "catalog"  # check(catalog, ctx), once per database
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

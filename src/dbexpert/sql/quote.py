@@ -25,10 +25,13 @@ _MYSQL_RESERVED = frozenset(
     terminated tinyblob tinyint tinytext trigger undo unlock unsigned usage use utc_date utc_time utc_timestamp
     varbinary varcharacter while write xor year_month zerofill rank groups window""".split()
 )
-_RESERVED = frozenset(
-    w.lower()
-    for w in (*keywords.RESERVED_KEYWORDS, *keywords.TYPE_FUNC_NAME_KEYWORDS, *keywords.COL_NAME_KEYWORDS)
-) | _MYSQL_RESERVED
+_RESERVED = (
+    frozenset(
+        w.lower()
+        for w in (*keywords.RESERVED_KEYWORDS, *keywords.TYPE_FUNC_NAME_KEYWORDS, *keywords.COL_NAME_KEYWORDS)
+    )
+    | _MYSQL_RESERVED
+)
 
 
 def needs_quotes(name: str) -> bool:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from dbexpert.api.audit import audit
 from dbexpert.engines import connect
 from dbexpert.engines.postgres import PostgresSession
 from dbexpert.model import ConnectError, DbexpertError, InputError
@@ -139,3 +140,30 @@ def test_probe_rejects_unknown_columns(shop_url: str) -> None:
             session.probe.sample_values(orders, "nope")
         with pytest.raises(InputError, match="limit must be positive"):
             session.probe.sample_values(orders, "status", limit=0)
+
+
+def test_introspection_does_not_queue_behind_a_migration_lock(pg_url: str):
+    """A migration holding ACCESS EXCLUSIVE on a table must not make the audit wait or fail."""
+    pg_execute(
+        pg_url,
+        """CREATE TABLE busy (id bigint PRIMARY KEY, v text DEFAULT 'x' CHECK (v <> ''));
+        CREATE INDEX busy_v ON busy (lower(v)) WHERE id > 5;
+        CREATE TABLE calm (id bigint PRIMARY KEY, busy_id bigint REFERENCES busy);
+        CREATE VIEW busy_view AS SELECT * FROM busy;
+        CREATE VIEW calm_view AS SELECT * FROM calm;
+        INSERT INTO busy SELECT g, 'x' FROM generate_series(1, 1000) g; ANALYZE;""",
+    )
+    with psycopg.connect(pg_url) as migration:
+        migration.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE")
+        with connect(pg_url) as session:
+            catalog = session.introspect()
+        result = audit([pg_url])
+        migration.rollback()
+    assert "public.busy" in result.notes[0] and "ACCESS EXCLUSIVE" in result.notes[0]
+    assert catalog.table("busy") is None
+    assert catalog.attrs["skipped_tables"] == ("public.busy",)
+    calm = catalog.table("calm")
+    assert calm is not None and [fk.ref_table for fk in calm.foreign_keys] == ["busy"]
+    assert [v.name for v in catalog.views] == ["calm_view"]
+    with connect(pg_url) as session:  # once the lock is gone, everything is read again
+        assert session.introspect().table("busy") is not None

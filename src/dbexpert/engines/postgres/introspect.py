@@ -105,7 +105,13 @@ def build_catalog(rows: CatalogRows, collected_at: datetime | None = None) -> Ca
     for row in rows.indexes:
         parts[row["table_oid"]].indexes.append(map_index(row))
 
-    tables = tuple(_build_table(row, parts[row["table_oid"]], version_num) for row in rows.tables)
+    # Tables a migration holds ACCESS EXCLUSIVE on were not read (their definitions need a lock).
+    skipped = [f"{row['schema']}.{row['name']}" for row in rows.tables if row.get("locked")]
+    tables = tuple(
+        _build_table(row, parts[row["table_oid"]], version_num)
+        for row in rows.tables
+        if not row.get("locked")
+    )
     return Catalog(
         engine=Engine.POSTGRES,
         tables=tables,
@@ -125,6 +131,7 @@ def build_catalog(rows: CatalogRows, collected_at: datetime | None = None) -> Ca
                 "extensions": MappingProxyType(dict(server.get("extensions") or {})),
                 "in_recovery": bool(server.get("in_recovery")),
                 "database_bytes": server.get("database_bytes"),
+                "skipped_tables": tuple(skipped),
             }
         ),
     )

@@ -37,6 +37,22 @@ _USER_TABLE = f"""
     AND {_not_extension_member("pg_class", "c.oid")}
 """
 
+# Relations another session holds or awaits an ACCESS EXCLUSIVE lock on (a running migration).
+# The deparsers (pg_get_expr, pg_get_indexdef, pg_get_constraintdef, pg_get_viewdef) open the
+# relation and would queue behind that lock until lock_timeout failed the whole audit; such
+# tables are left out of the catalog instead, and reported as skipped. An uncorrelated scalar
+# subquery: PostgreSQL evaluates it once per query (a hashed subplan).
+_LOCKED = """(
+    SELECT l.relation FROM pg_locks l
+    WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+)"""
+
+
+def _unlocked(oid: str) -> str:
+    return f"NOT ({oid} IN {_LOCKED})"
+
+
 SERVER = """
 SELECT
     current_setting('server_version') AS server_version,
@@ -86,7 +102,8 @@ SELECT
     s.last_autovacuum,
     s.last_analyze,
     s.last_autoanalyze,
-    {last_seq_scan} AS last_seq_scan
+    {last_seq_scan} AS last_seq_scan,
+    c.oid IN {locked} AS locked
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
@@ -128,7 +145,7 @@ LEFT JOIN pg_collation coll ON coll.oid = a.attcollation AND a.attcollation <> t
 LEFT JOIN pg_stats st
        ON st.schemaname = n.nspname AND st.tablename = c.relname AND st.attname = a.attname
       AND st.inherited = (c.relkind = 'p')
-WHERE a.attnum > 0 AND NOT a.attisdropped AND {_USER_TABLE}
+WHERE a.attnum > 0 AND NOT a.attisdropped AND {_USER_TABLE} AND {_unlocked("c.oid")}
 ORDER BY a.attrelid, a.attnum
 """
 
@@ -162,7 +179,7 @@ JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 LEFT JOIN pg_namespace ref_n ON ref_n.oid = ref.relnamespace
-WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_USER_TABLE}
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_USER_TABLE} AND {_unlocked("c.oid")}
 ORDER BY con.conrelid, con.conname
 """
 
@@ -215,7 +232,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_constraint con
        ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
 LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
-WHERE {_USER_TABLE}
+WHERE {_USER_TABLE} AND {_unlocked("c.oid")} AND {_unlocked("i.indexrelid")}
 ORDER BY i.indrelid, ic.relname
 """
 
@@ -274,6 +291,13 @@ SELECT
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND {_USER_NAMESPACE} AND {_not_extension_member("pg_class", "c.oid")}
+  AND {_unlocked("c.oid")}
+  -- pg_get_viewdef also opens every relation the view reads
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_rewrite r
+      JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+      WHERE r.ev_class = c.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid IN {_LOCKED}
+  )
 ORDER BY n.nspname, c.relname
 """
 
@@ -328,6 +352,7 @@ def catalog_queries(server_version_num: int) -> CatalogQueries:
         tables=_TABLES.format(
             last_seq_scan="s.last_seq_scan" if has_last_scan else "NULL::timestamptz",
             user_table=_USER_TABLE,
+            locked=_LOCKED,
         ),
         columns=COLUMNS,
         constraints=CONSTRAINTS,

@@ -1,4 +1,4 @@
-"""What several key and index rules share: index coverage, name forms, index names and index SQL.
+"""What several key and index rules share: key columns, index coverage, index names and index SQL.
 
 Not a rule (the leading underscore keeps the registry away). Pure functions over the model.
 """
@@ -6,79 +6,19 @@ Not a rule (the leading underscore keeps the registry away). Pure functions over
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 
-from dbexpert.model import Catalog, Engine, ForeignKey, Index, IndexKey, Location, Table
+from dbexpert.model import Column, Engine, ForeignKey, Index, IndexKey, Location, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.sql.quote import qualify
 
 MAX_IDENT_BYTES = 63  # PostgreSQL truncates longer names silently; MySQL allows 64, SQLite any
 
-_IRREGULAR = {
-    "person": "people",
-    "child": "children",
-    "man": "men",
-    "woman": "women",
-    "mouse": "mice",
-    "datum": "data",
-    "medium": "media",
-    "criterion": "criteria",
-    "analysis": "analyses",
-    "index": "indices",
-}
-_IRREGULAR_SINGULAR = {plural: single for single, plural in _IRREGULAR.items()}
-_SIBILANT_PLURAL = re.compile(r"(ss|x|zz|ch|sh|tus)es$")
 
-# Key columns named like a reference: user_id, user_ID, userId, userID.
-_SNAKE_REF = re.compile(r"^(?P<stem>.+?)_id$", re.IGNORECASE)
-_CAMEL_REF = re.compile(r"^(?P<stem>.*[a-z0-9])(?:Id|ID)$")
-
-
-def plural(word: str) -> str:
-    lower = word.lower()
-    if lower in _IRREGULAR:
-        return word[: len(word) - len(lower)] + _IRREGULAR[lower]
-    if re.search(r"[^aeiou]y$", lower):
-        return word[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", lower):
-        return word + "es"
-    return word + "s"
-
-
-def singular(word: str) -> str:
-    lower = word.lower()
-    if lower in _IRREGULAR_SINGULAR:
-        return _IRREGULAR_SINGULAR[lower]
-    if lower.endswith("ies") and len(lower) > 3:
-        return word[:-3] + "y"
-    if _SIBILANT_PLURAL.search(lower):
-        return word[:-2]
-    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def name_forms(stem: str) -> set[str]:
-    """Lower-case table names a reference stem may point at: ``category`` -> category, categories."""
-    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", stem)
-    forms = set()
-    for base in {stem, snake}:
-        forms.update({base, plural(base), singular(base)})
-    return {form.lower() for form in forms}
-
-
-def reference_stem(column: str) -> str | None:
-    """``user`` for ``user_id`` / ``userId``; None when the column is not named like a reference."""
-    match = _SNAKE_REF.match(column) or _CAMEL_REF.match(column)
-    return match.group("stem") if match else None
-
-
-def tables_named(catalog: Catalog, stem: str, schema: str | None) -> list[Table]:
-    """Tables whose name is a singular/plural form of ``stem``, those in ``schema`` first."""
-    forms = name_forms(stem)
-    found = [t for t in catalog.tables if t.name.lower() in forms]
-    return sorted(found, key=lambda t: t.schema != schema)
+def key_column(table: Table) -> Column | None:
+    """The primary key's column when the key is a single column."""
+    key = table.primary_key.columns if table.primary_key else ()
+    return table.column(key[0]) if len(key) == 1 else None
 
 
 def leading_columns(index: Index) -> tuple[str, ...]:

@@ -3,8 +3,11 @@
 Finds text columns holding delimited lists (`"3,17,42"`): a list stored in one value.
 
 Precisely, it finds text columns that hold delimited lists (`"3,17,42"`, `"red;blue"`, `"a@x.io|b@y.io"`),
-which breaks first normal form. Live, it samples each text column and fires when at least
-`min_fraction` of the sampled values split on `,`, `;` or `|` into two or more short tokens.
+which breaks first normal form. Live, it judges a text column from the server's statistics
+(its most common values) when there are any, and otherwise samples it with one bounded query —
+columns named like a list always, other text columns only with `sample_unnamed_columns = true`,
+so an audit's round trips do not grow with the number of tables. It fires when at least
+`min_fraction` of the values split on `,`, `;` or `|` into two or more short tokens.
 From the schema alone it fires, at info severity, only on strong name evidence: a text column
 named `tags`, `*_ids` or `*_list`.
 
@@ -47,7 +50,9 @@ from collections.abc import Iterator
 from dbexpert.model import STRING_KINDS, Category, Column, Engine, Finding, Severity, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema._keys import singular
+from dbexpert.rules.schema._keys import key_column
+from dbexpert.rules.schema._names import singular
+from dbexpert.rules.schema._types import serial_base
 from dbexpert.sql.quote import quote_literal
 
 _DELIMITERS = (",", ";", "|")
@@ -73,16 +78,26 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             if named:
                 yield _finding(table, column, ",", {"evidence": "column name"}, Severity.INFO, ctx)
             continue
-        values = ctx.probe.sample_values(table, column.name, limit=ctx.option("sample_size"))
+        values, source = _values(table, column, named, ctx)
         delimiter, hits = _best_delimiter(values)
         if values and len(hits) >= ctx.option("min_fraction") * len(values):
             example = hits[0] if len(hits[0]) <= 80 else hits[0][:77] + "..."
             evidence = {
-                "sampled": len(values),
+                "values_from": source,
+                "values": len(values),
                 "delimited": len(hits),
                 "ratio": round(len(hits) / len(values), 3),
             }
             yield _finding(table, column, delimiter, {**evidence, "example": example}, None, ctx)
+
+
+def _values(table: Table, column: Column, named: bool, ctx: RuleContext) -> tuple[list[str], str]:
+    """Values to judge: the statistics' most common values, else a bounded sample when warranted."""
+    if column.stats is not None and column.stats.most_common_values:
+        return list(column.stats.most_common_values), "column statistics (most common values)"
+    if ctx.probe is None or not (named or ctx.option("sample_unnamed_columns")):
+        return [], ""
+    return ctx.probe.sample_values(table, column.name, limit=ctx.option("sample_size")), "sample"
 
 
 def _best_delimiter(values: list[str]) -> tuple[str, list[str]]:
@@ -113,21 +128,18 @@ def _finding(
 
 
 def _child_table_sql(table: Table, column: Column, delimiter: str, ctx: RuleContext) -> str:
-    key = table.primary_key.columns if table.primary_key else ()
-    key_column = table.column(key[0]) if len(key) == 1 else None
+    key = key_column(table)
     child_name = f"{singular(table.name)}_{column.name}"
-    if key_column is None:
+    if key is None:
         return f"-- {table.qualified_name} needs a single-column primary key before {child_name} can reference it."
     child, parent, pk, col = (
         ctx.ident(child_name),
         ctx.table_name(table),
-        ctx.ident(key_column.name),
+        ctx.ident(key.name),
         ctx.ident(column.name),
     )
-    ref, value = ctx.ident(f"{singular(table.name)}_{key_column.name}"), ctx.ident(singular(column.name))
-    key_type = {"serial": "integer", "bigserial": "bigint"}.get(
-        key_column.raw_type.lower(), key_column.raw_type
-    )
+    ref, value = ctx.ident(f"{singular(table.name)}_{key.name}"), ctx.ident(singular(column.name))
+    key_type = serial_base(key.raw_type)
     create = (
         f"CREATE TABLE {child} (\n    {ref} {key_type} NOT NULL REFERENCES {parent} ({pk}) ON DELETE CASCADE,\n"
         f"    {value} {_VALUE_TYPE[ctx.engine]} NOT NULL,\n    PRIMARY KEY ({ref}, {value})\n);"
@@ -147,6 +159,6 @@ RULE = Rule(
     target=Target.TABLE,
     check=check,
     doc=__doc__,
-    options={"min_fraction": 0.3, "sample_size": 1000},
+    options={"min_fraction": 0.3, "sample_size": 1000, "sample_unnamed_columns": False},
     example_engine=Engine.POSTGRES,
 )

@@ -3,7 +3,9 @@
 Finds `char(n)` / `character(n)` columns wider than a short code. Columns of up to
 `max_code_length` characters (option, default 3) are exempt: one-letter codes, ISO country
 (`char(2)`), currency (`char(3)`) and language codes always fill their width, so padding never
-shows. Wider `char(n)` almost always holds values of varying length.
+shows. Wider `char(n)` almost always holds values of varying length. Columns that
+`uuid-stored-as-text` reports (a `char(32)` or `char(36)` named like a UUID or filled by a UUID
+default) are left to that rule.
 
 ## Why is this bad?
 PostgreSQL pads `char(n)` with spaces and then treats them inconsistently: comparisons
@@ -52,6 +54,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Column, Engine, Finding, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._types import uuid_as_text
 
 _BEHAVIOUR = {
     Engine.POSTGRES: "pads values with spaces and compares them inconsistently",
@@ -64,8 +67,8 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     for column in table.columns:
         if column.kind is not TypeKind.CHAR or column.length is None:
             continue  # SQLite's bare CHAR has no length to mislead with
-        if column.length <= ctx.option("max_code_length"):
-            continue
+        if column.length <= ctx.option("max_code_length") or uuid_as_text(column):
+            continue  # a short code, or a UUID that uuid-stored-as-text reports
         yield ctx.finding(
             f"Column {table.qualified_name}.{column.name} is {column.raw_type}; "
             f"{ctx.engine} {_BEHAVIOUR[ctx.engine]}.",

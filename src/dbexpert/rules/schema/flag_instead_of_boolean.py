@@ -63,6 +63,8 @@ from dbexpert.model import (
 from dbexpert.model import TypeKind as K
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._names import words
+from dbexpert.rules.schema._types import backfill_sql
 from dbexpert.sql.quote import quote_literal
 
 _PAIRS = [frozenset(p) for p in (("y", "n"), ("t", "f"), ("1", "0"), ("yes", "no"), ("true", "false"))]
@@ -83,8 +85,8 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             continue
         numeric = column.kind not in STRING_KINDS
         constraint, literals = _flag_check(table, column, numeric)
-        words = _words(column.name)
-        named = bool(words) and (words[0] in ("is", "has") or words[-1] == "flag")
+        parts = words(column.name)
+        named = bool(parts) and (parts[0] in ("is", "has") or parts[-1] == "flag")
         if constraint is None and not (named and (numeric or column.length == 1)):
             continue
         evidence = {
@@ -148,18 +150,9 @@ def _fix_sql(
         new_type += (
             f" NOT NULL DEFAULT {default_sql if ctx.engine is Engine.MYSQL else int(default_sql == 'true')}"
         )
-    return "\n".join(
-        [
-            f"ALTER TABLE {name} ADD COLUMN {new} {new_type};",
-            f"UPDATE {name} SET {new} = ({truth});",
-            f"-- once readers use {new}: drop {col} (and its CHECK) and rename {new} to {col}.",
-        ]
+    return backfill_sql(
+        name, new, new_type, f"({truth})", f"drop {col} (and its CHECK) and rename {new} to {col}."
     )
-
-
-def _words(name: str) -> list[str]:
-    """Name parts split on underscores and camelCase: isActive -> [is, active]."""
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
 
 
 RULE = Rule(

@@ -47,12 +47,13 @@ column, and the old one is dropped after readers move. Marked unsafe.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dbexpert.model import Applicability, Category, Column, Engine, Finding, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._names import words
+from dbexpert.rules.schema._types import backfill_sql
 
 _MONEY_WORDS = frozenset(
     """price prices amount amounts cost costs balance balances total totals subtotal tax taxes fee fees
@@ -64,8 +65,8 @@ _NOT_AN_AMOUNT = frozenset("rate rates ratio percent percentage pct count qty qu
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     for column in table.columns:
-        words = set(_words(column.name))
-        if column.kind is not TypeKind.FLOAT or not words & _MONEY_WORDS or words & _NOT_AN_AMOUNT:
+        parts = set(words(column.name))
+        if column.kind is not TypeKind.FLOAT or not parts & _MONEY_WORDS or parts & _NOT_AN_AMOUNT:
             continue
         yield ctx.finding(
             f"Column {table.qualified_name}.{column.name} holds money in a floating-point {column.raw_type}.",
@@ -74,7 +75,7 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             fix="Store money as an exact decimal (integer cents on SQLite).",
             sql=_fix_sql(ctx, table, column),
             applicability=Applicability.UNSAFE,
-            evidence={"type": column.raw_type, "money_words": sorted(words & _MONEY_WORDS)},
+            evidence={"type": column.raw_type, "money_words": sorted(parts & _MONEY_WORDS)},
         )
 
 
@@ -88,18 +89,8 @@ def _fix_sql(ctx: RuleContext, table: Table, column: Column) -> str:
         null = "NULL" if column.nullable else "NOT NULL"
         return f"ALTER TABLE {name} MODIFY {col} DECIMAL({precision}, {scale}) {null};"
     cents = ctx.ident(f"{column.name}_cents")
-    return "\n".join(
-        [
-            f"ALTER TABLE {name} ADD COLUMN {cents} INTEGER;",
-            f"UPDATE {name} SET {cents} = CAST(round({col} * 100) AS INTEGER);",
-            f"-- once readers use {cents}: ALTER TABLE {name} DROP COLUMN {col};",
-        ]
-    )
-
-
-def _words(name: str) -> list[str]:
-    """Name parts split on underscores and camelCase: unitPrice -> [unit, price]."""
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+    value = f"CAST(round({col} * 100) AS INTEGER)"
+    return backfill_sql(name, cents, "INTEGER", value, f"ALTER TABLE {name} DROP COLUMN {col};")
 
 
 RULE = Rule(

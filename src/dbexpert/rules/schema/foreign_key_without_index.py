@@ -1,10 +1,9 @@
 """
 ## What it does
-Finds foreign keys whose columns are not the leading columns of any valid, non-partial index on
-the referencing (child) table.
-
-Composite keys count in any order among the leading columns;
-expression keys and partial indexes do not count.
+Finds foreign keys that no index on the referencing (child) table starts with. A key counts as
+indexed when its columns are the leading columns of a valid, non-partial index on that table.
+Composite keys count in any order among the leading columns; expression keys and partial
+indexes do not count.
 
 ## Why is this bad?
 PostgreSQL and SQLite index the referenced key but never the referencing columns. Every DELETE

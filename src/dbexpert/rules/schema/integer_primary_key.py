@@ -1,7 +1,8 @@
 """
 ## What it does
-Finds single-column surrogate primary keys (identity, serial, `AUTO_INCREMENT` or a sequence
-default) typed `integer`/`INT` or smaller instead of `bigint`. From a schema alone it is an
+Finds counter-fed primary keys typed `integer` or smaller instead of `bigint`. It looks at
+single-column surrogate primary keys (identity, serial, `AUTO_INCREMENT` or a sequence default)
+typed `integer`/`INT` or smaller. From a schema alone it is an
 info finding; on a live database it becomes a warning once the table is large and an error once
 the counter has used a large share of the type's range.
 
@@ -53,19 +54,19 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Column, Engine, Finding, ForeignKey, Severity, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema.sequence_near_max import column_max, is_unsigned, serial_sequence_sql
+from dbexpert.rules.schema._keys import key_column, row_estimate
+from dbexpert.rules.schema._sequences import serial_sequence_sql
+from dbexpert.rules.schema._types import column_max, is_unsigned
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
-    if table.primary_key is None or len(table.primary_key.columns) != 1:
-        return
-    column = table.column(table.primary_key.columns[0])
+    column = key_column(table)
     if column is None or column.kind not in (TypeKind.SMALLINT, TypeKind.INTEGER):
         return
     if not (column.identity or column.autoincrement or "nextval(" in (column.default or "").lower()):
         return  # a natural integer key is not fed by a counter
     referencing = _referencing(ctx, table, column)
-    rows = table.stats.row_estimate if table.stats else None
+    rows = row_estimate(table)
     last = _last_value(ctx, table, column)
     bound = column_max(column) or 2**31 - 1
     severity = Severity.INFO

@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema._keys import index_name, unique_on
+from dbexpert.rules.schema._keys import index_name, row_estimate, unique_on
 
 # Columns a link table may carry besides its two references without being more than a link.
 _BOOKKEEPING = frozenset(
@@ -109,7 +109,7 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
         evidence={
             "pair": pair,
             "other_columns": extra,
-            "row_estimate": table.stats.row_estimate if table.stats else None,
+            "row_estimate": row_estimate(table),
         },
     )
 

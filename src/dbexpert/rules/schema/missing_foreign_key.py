@@ -54,7 +54,8 @@ from collections.abc import Iterator
 from dbexpert.model import INTEGER_KINDS, STRING_KINDS, Category, Column, Engine, Finding, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema._keys import index_name, name_forms, reference_stem, tables_named
+from dbexpert.rules.schema._keys import index_name, key_column
+from dbexpert.rules.schema._names import name_forms, reference_stem, tables_named
 
 _FAMILIES = (INTEGER_KINDS, STRING_KINDS)
 
@@ -92,8 +93,7 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
 
 def _parent(table: Table, column: Column, stem: str, ctx: RuleContext) -> tuple[Table | None, Column | None]:
     for parent in tables_named(ctx.catalog, stem, table.schema):
-        key = parent.primary_key.columns if parent.primary_key else ()
-        ref = parent.column(key[0]) if len(key) == 1 else None
+        ref = key_column(parent)
         if ref is not None and _compatible(column, ref):
             return parent, ref
     return None, None

@@ -52,7 +52,8 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, ForeignKey, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema._keys import create_index_sql, index_name, name_forms, unique_on
+from dbexpert.rules.schema._keys import create_index_sql, index_name, unique_on
+from dbexpert.rules.schema._names import name_forms
 
 _ONE_PER_PARENT = re.compile(
     r"^(?P<parent>.+?)_(profiles?|settings?|details?|preferences?|stats?|statistics?|metadata|infos?"

@@ -59,6 +59,8 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Column, Engine, Finding, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._keys import key_column, row_estimate
+from dbexpert.rules.schema._names import words
 
 # (kind, length) pairs that hold a UUID and little else.
 _UUID_SHAPES = {
@@ -74,23 +76,20 @@ _UUID_V7 = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?7", re.IGNORECASE)
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
-    if table.primary_key is None or len(table.primary_key.columns) != 1:
-        return
     options = {k.lower(): v for k, v in table.engine_options.items()}
     if options.get("engine", "InnoDB").lower() != "innodb":
         return  # MyISAM and others do not cluster rows by the key
-    column = table.column(table.primary_key.columns[0])
+    column = key_column(table)
     if column is None or (column.kind, column.length) not in _UUID_SHAPES:
         return
     default = column.default or ""
-    words = set(_words(column.name))
     if _ORDERED_DEFAULT.search(default) or not (
-        _UUID_DEFAULT.search(default) or words & {"id", "uuid", "guid"}
+        _UUID_DEFAULT.search(default) or {"id", "uuid", "guid"} & set(words(column.name))
     ):
         return
     if column.kind is TypeKind.UUID and _UUID_DEFAULT.search(default):
         return  # MariaDB's UUID type stores UUID() (version 1) with its time fields first: ordered
-    evidence = {"type": column.raw_type, "default": column.default, "row_estimate": _rows(table)}
+    evidence = {"type": column.raw_type, "default": column.default, "row_estimate": row_estimate(table)}
     if ctx.probe is not None and column.kind is not TypeKind.BINARY:
         values = ctx.probe.sample_values(table, column.name, limit=1000)
         ordered = sum(bool(_UUID_V7.match(v)) for v in values) / len(values) if values else 0.0
@@ -116,15 +115,6 @@ def _fix_sql(ctx: RuleContext, table: Table, column: Column) -> str:
         f"    ADD COLUMN {ctx.ident(key)} BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY FIRST,\n"
         f"    ADD UNIQUE KEY {unique} ({ctx.ident(column.name)});"
     )
-
-
-def _rows(table: Table) -> int | None:
-    return table.stats.row_estimate if table.stats else None
-
-
-def _words(name: str) -> list[str]:
-    """Name parts split on underscores and camelCase: orderId -> [order, id]."""
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
 
 
 RULE = Rule(

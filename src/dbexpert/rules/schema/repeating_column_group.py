@@ -47,10 +47,11 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Column, Finding, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema._keys import plural, singular
+from dbexpert.rules.schema._keys import key_column
+from dbexpert.rules.schema._names import plural, singular
+from dbexpert.rules.schema._types import serial_base
 
 _NUMBERED = re.compile(r"^(?P<stem>.*?[A-Za-z])_?(?P<n>\d{1,2})$")
-_SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
@@ -83,15 +84,14 @@ def _ignored(stem: str, ignored: tuple[str, ...]) -> bool:
 
 
 def _child_table_sql(table: Table, stem: str, columns: list[Column], ctx: RuleContext) -> str:
-    key = table.primary_key.columns if table.primary_key else ()
-    key_column = table.column(key[0]) if len(key) == 1 else None
+    key = key_column(table)
     child_name = f"{singular(table.name)}_{plural(stem)}"
-    if key_column is None:
+    if key is None:
         return f"-- {table.qualified_name} needs a single-column primary key before {child_name} can reference it."
     child, parent = ctx.ident(child_name), ctx.table_name(table)
-    ref = ctx.ident(f"{singular(table.name)}_{key_column.name}")
-    pk, value = ctx.ident(key_column.name), ctx.ident(stem)
-    key_type = _SERIAL_BASE.get(key_column.raw_type.lower(), key_column.raw_type)
+    ref = ctx.ident(f"{singular(table.name)}_{key.name}")
+    pk, value = ctx.ident(key.name), ctx.ident(stem)
+    key_type = serial_base(key.raw_type)
     create = (
         f"CREATE TABLE {child} (\n    {ref} {key_type} NOT NULL REFERENCES {parent} ({pk}) ON DELETE CASCADE,\n"
         f"    position smallint NOT NULL,\n    {value} {columns[0].raw_type} NOT NULL,\n"

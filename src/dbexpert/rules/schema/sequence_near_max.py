@@ -1,9 +1,10 @@
 """
 ## What it does
-Finds PostgreSQL sequences and MySQL `AUTO_INCREMENT` counters that have used more than half
-(warning) or three quarters (error) of the values they can still hand out. The bound is the
-smaller of the sequence's own maximum and the maximum of the column it feeds: a `bigint`
-sequence feeding an `integer` column runs out at 2,147,483,647.
+Finds PostgreSQL sequences and MySQL `AUTO_INCREMENT` counters that are running out of values.
+A counter that has used more than half of the values it can still hand out is a warning, more
+than three quarters an error. The bound is the smaller of the sequence's own maximum and the
+maximum of the column it feeds: a `bigint` sequence feeding an `integer` column runs out at
+2,147,483,647.
 
 ## Why is this bad?
 When the counter reaches the maximum every insert fails (`nextval: reached maximum value of
@@ -45,37 +46,13 @@ help while the column stays `integer`. The fix is manual.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from dbexpert.model import Catalog, Category, Column, Engine, Finding, Sequence, Severity, Table, TypeKind
+from dbexpert.model import Catalog, Category, Column, Engine, Finding, Sequence, Severity, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.quote import qualify
-
-# Largest value of each integer type: (signed, unsigned). MySQL spells the small ones differently.
-_TYPE_MAX: dict[str, tuple[int, int]] = {
-    "tinyint": (2**7 - 1, 2**8 - 1),
-    "smallint": (2**15 - 1, 2**16 - 1),
-    "mediumint": (2**23 - 1, 2**24 - 1),
-    "integer": (2**31 - 1, 2**32 - 1),
-    "bigint": (2**63 - 1, 2**64 - 1),
-}
-_KIND_TYPE = {TypeKind.SMALLINT: "smallint", TypeKind.INTEGER: "integer", TypeKind.BIGINT: "bigint"}
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'", re.IGNORECASE)
-
-
-def column_max(column: Column) -> int | None:
-    """The largest value an integer column can hold, honouring MySQL's UNSIGNED and small types."""
-    base = column.raw_type.strip().lower().split("(")[0].split(" ")[0]
-    name = base if base in ("tinyint", "mediumint") else _KIND_TYPE.get(column.kind)
-    if name is None:
-        return None
-    return _TYPE_MAX[name][1 if is_unsigned(column) else 0]
-
-
-def is_unsigned(column: Column) -> bool:
-    return bool(column.attrs.get("unsigned")) or "unsigned" in column.raw_type.lower()
+from dbexpert.rules.schema._sequences import sequence_owner, sequence_sql
+from dbexpert.rules.schema._types import column_max, is_unsigned
 
 
 def check(catalog: Catalog, ctx: RuleContext) -> Iterator[Finding]:
@@ -83,7 +60,7 @@ def check(catalog: Catalog, ctx: RuleContext) -> Iterator[Finding]:
         for seq in catalog.sequences:
             if seq.last_value is None or seq.increment <= 0:
                 continue  # never used, or descending (runs toward MINVALUE; rare for keys)
-            owner = _owner(catalog, seq)
+            owner = sequence_owner(catalog, seq)
             bounds = [b for b in (seq.max_value, owner and column_max(owner[1])) if b]
             bound = min(bounds, default=2**63 - 1)
             yield from _report(ctx, seq.last_value, bound, seq.qualified_name, owner, seq)
@@ -95,18 +72,6 @@ def check(catalog: Catalog, ctx: RuleContext) -> Iterator[Finding]:
                 continue
             # AUTO_INCREMENT is the next value to hand out; the last one used is one less.
             yield from _report(ctx, int(counter) - 1, bound, table.qualified_name, (table, column))
-
-
-def _owner(catalog: Catalog, seq: Sequence) -> tuple[Table, Column] | None:
-    """The column the sequence feeds: its OWNED BY column, else a column whose default calls it."""
-    for table in catalog.tables:
-        for column in table.columns:
-            if seq.owned_by == (table.name, column.name) and table.schema in (None, seq.schema):
-                return table, column
-            called = _NEXTVAL.search(column.default or "")
-            if called and called.group(1).replace('"', "").split(".")[-1] == seq.name:
-                return table, column
-    return None
 
 
 def _report(
@@ -132,7 +97,7 @@ def _report(
         yield ctx.finding(
             f"Sequence {counter} has used {used:.0%} of its values.",
             fix="Raise the sequence's limit (instant; no table is rewritten).",
-            sql=f"ALTER SEQUENCE {_sequence_sql(ctx, seq)} AS bigint NO MAXVALUE;" if seq else None,
+            sql=f"ALTER SEQUENCE {sequence_sql(ctx, seq)} AS bigint NO MAXVALUE;" if seq else None,
             evidence=evidence,
             severity=severity,
         )
@@ -147,7 +112,7 @@ def _report(
         sql = f"ALTER TABLE {name} ALTER COLUMN {col} TYPE bigint;"
         if seq is not None and not column.identity:
             # A serial's sequence is itself "AS integer"; an identity's follows the column's type.
-            sql += f"\nALTER SEQUENCE {_sequence_sql(ctx, seq)} AS bigint;"
+            sql += f"\nALTER SEQUENCE {sequence_sql(ctx, seq)} AS bigint;"
     yield ctx.finding(
         f"{counter} feeding {table.qualified_name}.{column.name} has used {used:.0%} of its values "
         f"({bound - last:,} left).",
@@ -158,19 +123,6 @@ def _report(
         evidence=evidence,
         severity=severity,
     )
-
-
-def _sequence_sql(ctx: RuleContext, seq: Sequence) -> str:
-    return qualify(seq.name, seq.schema, ctx.engine, ctx.catalog.default_schema)
-
-
-def serial_sequence_sql(ctx: RuleContext, table: Table, column: Column) -> str:
-    """The sequence behind a serial column, for fix SQL: the catalog's, else PostgreSQL's implicit name."""
-    for seq in ctx.catalog.sequences:
-        owner = _owner(ctx.catalog, seq)
-        if owner is not None and owner[0] is table and owner[1] is column:
-            return _sequence_sql(ctx, seq)
-    return qualify(f"{table.name}_{column.name}_seq", table.schema, ctx.engine, ctx.catalog.default_schema)
 
 
 RULE = Rule(

@@ -1,7 +1,7 @@
 """
 ## What it does
-Finds PostgreSQL `serial`, `bigserial` and `smallserial` columns on servers that support SQL
-standard identity columns (PostgreSQL 10 and later).
+Finds PostgreSQL `serial`, `bigserial` and `smallserial` columns that could be identity columns.
+It runs on servers that support SQL standard identity columns (PostgreSQL 10 and later).
 
 ## Why is this bad?
 `serial` is a macro for a separate sequence plus a `nextval()` default. The sequence has its own
@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Table, Version
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.rules.schema.sequence_near_max import serial_sequence_sql
+from dbexpert.rules.schema._sequences import serial_sequence_sql
 from dbexpert.sql.quote import quote_literal
 
 

@@ -1,7 +1,8 @@
 """
 ## What it does
-Finds columns that hold instants (named like `created_at`, `updated_at`, `*_at`, `*_time`,
-`timestamp`) typed PostgreSQL `timestamp without time zone` or MySQL `DATETIME`.
+Finds columns that hold instants but are typed without a time zone. A column holds instants
+when it is named like `created_at`, `updated_at`, `*_at`, `*_time` or `timestamp`; the types
+without a zone are PostgreSQL `timestamp without time zone` and MySQL `DATETIME`.
 
 ## Why is this bad?
 A timestamp without a zone is a wall-clock reading, not a point in time: the same value means
@@ -53,6 +54,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Severity, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._names import words
 
 _INSTANT_LAST_WORDS = frozenset({"at", "time", "timestamp", "ts", "datetime"})
 _INSTANT_NAMES = frozenset({"timestamp", "timestamps", "created", "updated", "modified", "deleted"})
@@ -94,13 +96,8 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _names_an_instant(name: str) -> bool:
-    words = _words(name)
-    return bool(words) and (words[-1] in _INSTANT_LAST_WORDS or "_".join(words) in _INSTANT_NAMES)
-
-
-def _words(name: str) -> list[str]:
-    """Name parts split on underscores and camelCase: createdAt -> [created, at]."""
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+    parts = words(name)
+    return bool(parts) and (parts[-1] in _INSTANT_LAST_WORDS or "_".join(parts) in _INSTANT_NAMES)
 
 
 def _zone(ctx: RuleContext) -> str | None:

@@ -5,7 +5,8 @@ Finds indexes never scanned since the server's statistics were last reset.
 Precisely, it finds indexes that have not been scanned once since the server's statistics were last reset,
 provided the statistics are at least `min_stats_age_days` old. Indexes that back a primary key,
 a unique or another constraint are never reported (they enforce something even when never
-read), nor, on MySQL, the only index of a foreign key. Live only.
+read), nor the only index covering a foreign key: dropping it would trade this finding for
+`foreign-key-without-index` (and MySQL refuses to drop it). Live only.
 
 ## Why is this bad?
 An unused index is pure cost: every INSERT, and every UPDATE of its columns, writes to it; it
@@ -52,8 +53,8 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     for index in table.indexes:
         if index.stats is None or index.stats.scans != 0 or index.unique or index.enforces_constraint:
             continue
-        if ctx.engine is Engine.MYSQL and sole_cover_of(table, index) is not None:
-            continue
+        if sole_cover_of(table, index) is not None:
+            continue  # deletes on the parent need it even if no query of the child does
         yield ctx.finding(
             f"Index {index.name} on {table.qualified_name} has not been scanned since statistics were reset"
             + (f" {age:.0f} days ago." if age is not None else " (reset date unknown)."),

@@ -1,10 +1,10 @@
 """
 ## What it does
-Finds UUIDs stored as text: columns named like `uuid`, `guid`, `*_uuid`, `*_guid` (or whose
-default generates UUIDs) typed `text`, `varchar`, `varchar(36)`, `char(36)` or `char(32)`. On a
-live database it samples the column and fires only when at least `min_uuid_ratio` (option,
-default 95 %) of the values look like UUIDs; from a schema alone the name, type and default are
-the evidence.
+Finds UUIDs stored as text instead of a 16-byte UUID type. It looks at columns named like
+`uuid`, `guid`, `*_uuid`, `*_guid` (or whose default generates UUIDs) typed `text`, `varchar`,
+`varchar(36)`, `char(36)` or `char(32)`. On a live database it samples the column and fires
+only when at least `min_uuid_ratio` (option, default 95 %) of the values look like UUIDs; from a
+schema alone the name, type and default are the evidence.
 
 ## Why is this bad?
 A UUID is 16 bytes. As text it takes 36 bytes plus a length header, so the column and every
@@ -50,32 +50,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbexpert.model import Category, Column, Engine, Finding, Table, TypeKind, Version
+from dbexpert.model import Category, Column, Engine, Finding, Table, Version
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._types import backfill_sql, named_like_uuid, uuid_as_text
 
-_UUID_DEFAULT = re.compile(r"gen_random_uuid|uuid_generate_v|uuidv[47]|\buuid\s*\(", re.IGNORECASE)
 _UUID_TEXT = re.compile(
     r"^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$", re.IGNORECASE
 )
-# Text types wide enough for a UUID and no wider than one needs (None: unbounded).
-_TEXT_LENGTHS = {
-    TypeKind.TEXT: {None},
-    TypeKind.VARCHAR: {None, 32, 36},
-    TypeKind.CHAR: {32, 36},
-}
 _MARIADB_UUID = Version(10, 7)
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     for column in table.columns:
-        if column.length not in _TEXT_LENGTHS.get(column.kind, ()):
+        if not uuid_as_text(column):
             continue
-        named = bool({"uuid", "guid"} & set(_words(column.name)))
-        generated = bool(_UUID_DEFAULT.search(column.default or ""))
-        if not (named or generated):
-            continue
-        evidence = {"type": column.raw_type, "named_like_uuid": named, "uuid_default": column.default}
+        evidence = {
+            "type": column.raw_type,
+            "named_like_uuid": named_like_uuid(column),
+            "uuid_default": column.default,
+        }
         if ctx.probe is not None:
             values = ctx.probe.sample_values(table, column.name, limit=int(ctx.option("sample_size")))
             ratio = sum(bool(_UUID_TEXT.match(v.strip())) for v in values) / len(values) if values else None
@@ -107,19 +101,7 @@ def _fix(ctx: RuleContext, table: Table, column: Column) -> tuple[str, str]:
         target = "BINARY(16)"
     else:
         value, target = f"unhex(replace({col}, '-', ''))", "BLOB"  # unhex(): SQLite 3.41+
-    sql = "\n".join(
-        [
-            f"ALTER TABLE {name} ADD COLUMN {new} {target};",
-            f"UPDATE {name} SET {new} = {value};",
-            f"-- once readers use {new}: drop {col} and rename {new} to {col}.",
-        ]
-    )
-    return target, sql
-
-
-def _words(name: str) -> list[str]:
-    """Name parts split on underscores and camelCase: deviceUUID -> [device, uuid]."""
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+    return target, backfill_sql(name, new, target, value, f"drop {col} and rename {new} to {col}.")
 
 
 RULE = Rule(
