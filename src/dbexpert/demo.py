@@ -256,16 +256,18 @@ def _at(rng: random.Random, days: int = 365) -> str:
     return (_EPOCH + timedelta(minutes=rng.randrange(days * 24 * 60))).isoformat(sep=" ")
 
 
-def _rows(rng: random.Random) -> dict[str, list[Sequence[Any]]]:
+def _rows(rng: random.Random) -> dict[str, Sequence[Sequence[Any]]]:
     """Every table's rows, in insertion order, from one seeded generator."""
-    rows: dict[str, list[Sequence[Any]]] = {}
+    rows: dict[str, Sequence[Sequence[Any]]] = {}
     rows["categories"] = [(1, None, "all", "All products")] + [
         (i + 2, 1, slug, slug.title()) for i, slug in enumerate(_CATEGORIES)
     ]
     customers = []
     for cid in range(1, N_CUSTOMERS + 1):
         name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        phones = [f"+33 6 {rng.randrange(10**7, 10**8)}" for _ in range(rng.choice((1, 1, 2, 3)))]
+        phones: list[str | None] = [
+            f"+33 6 {rng.randrange(10**7, 10**8)}" for _ in range(rng.choice((1, 1, 2, 3)))
+        ]
         phones += [None] * (3 - len(phones))
         public_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         email = f"{name.lower().replace(' ', '.')}.{cid}@example.org"
@@ -277,7 +279,7 @@ def _rows(rng: random.Random) -> dict[str, list[Sequence[Any]]]:
         (i, cid, f"Customer since {2020 + cid % 4}.", f"19{50 + cid % 50}-0{1 + cid % 9}-1{cid % 9}", cid % 2)
         for i, cid in enumerate(with_profile, start=1)
     ]
-    addresses = []
+    addresses: list[tuple[int, int, str, str, str, str, str]] = []
     for cid in range(1, N_CUSTOMERS + 1):
         for kind in ("billing", "shipping")[: rng.choice((1, 2))]:
             city, country = rng.choice(_CITIES)
@@ -322,7 +324,9 @@ def _rows(rng: random.Random) -> dict[str, list[Sequence[Any]]]:
     ]
     shipping = {a[1]: a[0] for a in addresses}
     prices = {p[0]: p[4] for p in products}
-    orders, items, payments = [], [], []
+    orders: list[tuple[int, int, int, str | None, str, float, str]] = []
+    items: list[tuple[int, int, int, int, int]] = []
+    payments: list[tuple[int, int, float, str, str]] = []
     for oid in range(1, N_ORDERS + 1):
         cid = rng.randrange(1, N_CUSTOMERS + 1)
         lines = [(rng.randrange(1, N_PRODUCTS + 1), rng.randrange(1, 4)) for _ in range(rng.randrange(1, 5))]

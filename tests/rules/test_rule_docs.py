@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from dbexpert.api.config import Config
 from dbexpert.api.gendocs import expected_pages
+from dbexpert.api.migrations import lint_sql
+from dbexpert.model import Finding
 from dbexpert.rules.context import run_rules
-from dbexpert.rules.registry import DOC_SECTIONS, NAME_RE, Rule, registry
+from dbexpert.rules.registry import DOC_SECTIONS, NAME_RE, Rule, Target, registry
 from dbexpert.sources.ddl import catalog_from_sql
 
 RULES = list(registry())
@@ -31,23 +34,30 @@ def test_declaration_and_doc_sections(rule: Rule):
     assert rule.one_line and len(rule.one_line) < 200
 
 
+def _findings(rule: Rule, sql: str) -> list[Finding]:
+    """Schema rules see the catalog the SQL builds; statement rules lint the SQL as one migration."""
+    if rule.target is Target.STATEMENT:
+        version = rule.min_version.get(rule.dialect)
+        config = Config(select=(rule.name,))
+        return [f for f in lint_sql(sql, rule.dialect, version, config=config) if f.rule == rule.name]
+    catalog = catalog_from_sql(sql, rule.dialect, path="example.sql")
+    return [f for f in run_rules(catalog, [rule]) if f.rule == rule.name]
+
+
 @pytest.mark.parametrize("rule", [r for r in RULES if not r.needs_live], ids=_ids)
 def test_example_fires_and_use_instead_is_clean(rule: Rule):
-    example = catalog_from_sql(rule.docs.code_blocks("Example")[0], rule.dialect, path="example.sql")
-    fired = [f for f in run_rules(example, [rule]) if f.rule == rule.name]
+    fired = _findings(rule, rule.docs.code_blocks("Example")[0])
     assert fired, f"{rule.name}: the documented Example does not trigger the rule"
     for block in rule.docs.code_blocks("Use instead"):
-        good = catalog_from_sql(block, rule.dialect, path="good.sql")
-        clean = [f for f in run_rules(good, [rule]) if f.rule == rule.name]
+        clean = _findings(rule, block)
         assert not clean, f"{rule.name}: the documented Use instead still triggers: {clean[0].message}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
 def test_every_rule_has_its_own_test_module(rule: Rule):
-    module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)[1]
-    assert (ROOT / "tests" / "rules" / f"test_{module}.py").is_file(), (
-        f"{rule.name}: no tests/rules/test_{module}.py"
-    )
+    package, module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)
+    folder = ROOT / "tests" / "rules" / ("migration" if package.endswith(".migration") else "")
+    assert (folder / f"test_{module}.py").is_file(), f"{rule.name}: no test_{module}.py in {folder}"
 
 
 def test_generated_rule_docs_are_up_to_date():

@@ -40,10 +40,10 @@ def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
 
 
 def group_by_table(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
-    """Findings grouped by the table they concern, the worst table first (then by count, then name)."""
+    """Findings grouped by the table they concern (else their file), the worst first (then by count, name)."""
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        groups[finding.table or "(database)"].append(finding)
+        groups[finding.table or finding.location.path or "(database)"].append(finding)
     for items in groups.values():
         items.sort(key=finding_sort_key)
 

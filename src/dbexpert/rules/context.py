@@ -22,6 +22,7 @@ from dbexpert.model import (
 )
 from dbexpert.model.probe import LiveProbe
 from dbexpert.rules.registry import Registry, Rule, Target
+from dbexpert.sources.migrations.steps import MigrationStep
 from dbexpert.sql.quote import qualify, quote_ident
 
 
@@ -100,7 +101,7 @@ class RuleContext:
             message=message,
             location=location,
             mode=Mode.LIVE if self.live else Mode.STATIC,
-            fix=Fix(description=fix, sql=sql, applicability=applicability) if fix or sql else None,
+            fix=Fix(description=fix or "", sql=sql, applicability=applicability) if fix or sql else None,
             evidence=MappingProxyType(evidence),
             table=table.qualified_name if table is not None else None,
         )
@@ -124,7 +125,7 @@ def run_rules(
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged), probe=probe)
         if rule.target is Target.CATALOG:
             findings.extend(rule.check(catalog, ctx))
-        else:
+        elif rule.target is Target.TABLE:
             for table in catalog.tables:
                 findings.extend(rule.check(table, ctx))
     return findings
@@ -132,3 +133,23 @@ def run_rules(
 
 def rules_for(registry: Registry, names: Iterable[str]) -> list[Rule]:
     return [registry.get(name) for name in sorted(names)]
+
+
+def run_statement_rules(
+    steps: Iterable[MigrationStep],
+    catalog: Catalog,
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the statement rules among ``rules`` over migration steps; ``catalog`` gives engine and version."""
+    options = options or {}
+    steps = list(steps)
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.target is not Target.STATEMENT or not rule.applies_to(catalog.engine, catalog.version):
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+        for step in steps:
+            findings.extend(rule.check(step, ctx))
+    return findings

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from dbexpert.rules.context import RuleContext
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "References")
-RULE_PACKAGES = ("dbexpert.rules.schema",)
+RULE_PACKAGES = ("dbexpert.rules.schema", "dbexpert.rules.migration")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
 
@@ -34,6 +34,7 @@ class Target(StrEnum):
 
     TABLE = "table"  # check(table, ctx), once per table
     CATALOG = "catalog"  # check(catalog, ctx), once per database
+    STATEMENT = "statement"  # check(step: MigrationStep, ctx), once per statement of a migration
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,12 +58,21 @@ class Replayer:
 
     def _key(self, name: ddl.Name | str, schema: str | None = None) -> tuple[str | None, str]:
         if isinstance(name, ddl.Name):
-            name, schema = name.name, name.schema
+            schema = name.schema
+            name = name.name
         schema = schema if schema is not None else self.default_schema
         if self.engine is Engine.POSTGRES:
             return schema, name
         # MySQL (on case-insensitive file systems) and SQLite compare names without case.
         return (schema.lower() if schema else None), name.lower()
+
+    def key(self, name: ddl.Name) -> tuple[str | None, str]:
+        """How the engine identifies a table name (schema defaulted, case folded where it folds)."""
+        return self._key(name)
+
+    def find(self, name: ddl.Name) -> Table | None:
+        """The table as replayed so far, or None (not an error: it may predate the files read)."""
+        return self.tables.get(self._key(name))
 
     def _schema(self, name: ddl.Name) -> str | None:
         return name.schema if name.schema is not None else self.default_schema
@@ -223,13 +232,18 @@ class Replayer:
 
     def _taken_names(self, table: Table) -> list[str]:
         names = [i.name for i in table.indexes]
-        names += [c.name for c in (*table.uniques, *table.checks, *table.foreign_keys) if c.name]
+        constraints: tuple[UniqueConstraint | CheckConstraint | ForeignKey, ...] = (
+            *table.uniques,
+            *table.checks,
+            *table.foreign_keys,
+        )
+        names += [c.name for c in constraints if c.name]
         if table.primary_key and table.primary_key.name:
             names.append(table.primary_key.name)
         return names
 
     def _add_constraint(self, table: Table, spec: ddl.ConstraintSpec) -> Table:
-        adders = {
+        adders: dict[str, Callable[[Table, ddl.ConstraintSpec], Table]] = {
             "primary": self._add_primary,
             "unique": self._add_unique,
             "index": self._add_inline_index,
@@ -251,6 +265,7 @@ class Replayer:
         columns = tuple(_canonical(table, c) for c in spec.columns)
         rowid_alias = self.engine is Engine.SQLITE and _is_rowid_alias(table, columns)
         without_rowid = "WITHOUT ROWID" in table.engine_options
+        name: str | None
         if self.engine is Engine.POSTGRES:
             name = spec.name or rules.postgres_constraint_name(
                 table.name, (), "pkey", self._taken_names(table)
@@ -284,6 +299,7 @@ class Replayer:
         location = self._constraint_location(table, spec)
         columns = tuple(_canonical(table, c) for c in spec.columns)
         taken = self._taken_names(table)
+        name: str | None
         if self.engine is Engine.POSTGRES:
             name = spec.name or rules.postgres_constraint_name(table.name, columns, "key", taken)
             index_name = name

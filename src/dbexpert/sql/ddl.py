@@ -55,6 +55,7 @@ class ConstraintSpec:
     expression: str | None = None  # CHECK expression
     reference: ReferenceSpec | None = None
     validated: bool = True
+    using_index: str | None = None  # PostgreSQL ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX idx
     method: str | None = None  # USING BTREE/HASH, FULLTEXT, SPATIAL
     position: Position | None = None
 
@@ -121,6 +122,7 @@ class AlterColumnType:
     table: Name
     column: str
     raw_type: str
+    using: str | None = None  # USING expression: PostgreSQL recomputes every row
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,8 @@ class Drop:
     names: tuple[Name, ...]
     if_exists: bool = False
     table: Name | None = None  # MySQL DROP INDEX i ON t
+    concurrently: bool = False
+    cascade: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,89 @@ class Comment:
     text: str | None  # None: COMMENT ... IS NULL removes it
 
 
+# Statements that matter to migration safety rather than to the catalog's shape.
+
+
+@dataclass(frozen=True, slots=True)
+class Reindex:
+    kind: str  # "index" | "table" | "schema" | "database" | "system"
+    name: Name
+    concurrently: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A command that rewrites a whole table under an ACCESS EXCLUSIVE lock."""
+
+    command: str  # "VACUUM FULL" | "CLUSTER" | "SET LOGGED" | "SET UNLOGGED" | "OPTIMIZE TABLE"
+    tables: tuple[Name, ...]  # empty: every table of the database (VACUUM FULL, CLUSTER)
+
+
+@dataclass(frozen=True, slots=True)
+class LockTable:
+    tables: tuple[Name, ...]
+    mode: str  # "ACCESS EXCLUSIVE", "SHARE", ... as written (MySQL: "WRITE" / "READ")
+
+
+@dataclass(frozen=True, slots=True)
+class Truncate:
+    tables: tuple[Name, ...]
+    cascade: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DataChange:
+    """INSERT/UPDATE/DELETE in a migration (a backfill)."""
+
+    kind: str  # "insert" | "update" | "delete"
+    table: Name
+    has_where: bool = False
+    has_limit: bool = False  # LIMIT or a bounded key range, i.e. one batch of a batched backfill
+    from_select: bool = False  # INSERT ... SELECT
+
+
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    name: str  # lower case: "lock_timeout", "statement_timeout", "lock_wait_timeout", ...
+    value: str | None  # None: RESET / SET ... TO DEFAULT
+    local: bool = False  # SET LOCAL: until the end of the transaction
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionControl:
+    kind: str  # "begin" | "commit" | "rollback"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameEnumValue:
+    name: Name
+    old_value: str
+    new_value: str
+
+
+@dataclass(frozen=True, slots=True)
+class DetachPartition:
+    table: Name
+    partition: Name
+    concurrently: bool = False
+    finalize: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AttachPartition:
+    table: Name
+    partition: Name
+
+
+@dataclass(frozen=True, slots=True)
+class AlterTableOptions:
+    """MySQL ``ALGORITHM=`` / ``LOCK=`` clauses of an ALTER TABLE (they apply to the whole statement)."""
+
+    table: Name
+    algorithm: str | None = None  # "INSTANT" | "INPLACE" | "COPY" | "DEFAULT"
+    lock: str | None = None  # "NONE" | "SHARED" | "EXCLUSIVE" | "DEFAULT"
+
+
 Action = (
     CreateTable
     | CreateIndex
@@ -262,4 +349,15 @@ Action = (
     | CreateSequence
     | CreateView
     | Comment
+    | Reindex
+    | Rewrite
+    | LockTable
+    | Truncate
+    | DataChange
+    | SetSetting
+    | TransactionControl
+    | RenameEnumValue
+    | DetachPartition
+    | AttachPartition
+    | AlterTableOptions
 )

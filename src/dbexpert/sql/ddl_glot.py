@@ -125,7 +125,7 @@ def _properties(node: exp.Create) -> list[exp.Expression]:
     return list(properties.expressions) if properties is not None else []
 
 
-_PROPERTY_NAMES = {
+_PROPERTY_NAMES: dict[type[exp.Expression], str] = {
     exp.EngineProperty: "ENGINE",
     exp.CharacterSetProperty: "CHARSET",
     exp.CollateProperty: "COLLATE",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType, SortByDir
@@ -39,6 +39,8 @@ from dbexpert.sql.ddl import (
 )
 from dbexpert.sql.parse import Statement
 
+_T = TypeVar("_T")
+
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _CONSTRAINT_KINDS = {
     ConstrType.CONSTR_PRIMARY: "primary",
@@ -72,16 +74,23 @@ def postgres_actions(statement: Statement) -> list[Action]:
     return list(handler(node, _Reader(statement)))
 
 
+def _given(value: _T | None) -> _T:
+    """A field the grammar always fills for this kind of node (the stubs type every field optional)."""
+    assert value is not None
+    return value
+
+
 def _sql(node: Any) -> str:
     return RawStream()(node)
 
 
 def _strings(nodes: Iterable[Any] | None) -> tuple[str, ...]:
-    return tuple(n.sval for n in nodes or () if isinstance(n, ast.String))
+    return tuple(n.sval for n in nodes or () if isinstance(n, ast.String) and n.sval is not None)
 
 
-def _name(range_var: ast.RangeVar) -> Name:
-    return Name(range_var.relname, range_var.schemaname)
+def _name(range_var: ast.RangeVar | None) -> Name:
+    range_var = _given(range_var)
+    return Name(_given(range_var.relname), range_var.schemaname)
 
 
 def _dotted(parts: tuple[str, ...]) -> Name:
@@ -96,7 +105,7 @@ def _create_table(node: ast.CreateStmt, reader: _Reader) -> Iterable[Action]:
             columns.append(_column(element, reader))
         elif isinstance(element, ast.Constraint) and element.contype in _CONSTRAINT_KINDS:
             constraints.append(_constraint(element, reader))
-    relation = node.relation
+    relation = _given(node.relation)
     yield CreateTable(
         table=_name(relation),
         columns=tuple(columns),
@@ -130,7 +139,7 @@ def _column(node: ast.ColumnDef, reader: _Reader) -> ColumnSpec:
             # Attribute clauses follow the constraint they qualify: REFERENCES p DEFERRABLE.
             constraints[-1] = _deferrable(constraints[-1], kind is ConstrType.CONSTR_ATTR_DEFERRED)
     return ColumnSpec(
-        name=node.colname,
+        name=_given(node.colname),
         raw_type=_sql(node.typeName) if node.typeName is not None else "",
         not_null=not_null,
         default=default,
@@ -168,7 +177,8 @@ def _deferrable(spec: ConstraintSpec, initially_deferred: bool) -> ConstraintSpe
 
 
 def _constraint(node: ast.Constraint, reader: _Reader, column: str | None = None) -> ConstraintSpec:
-    kind = _CONSTRAINT_KINDS[node.contype]
+    kind = _CONSTRAINT_KINDS[_given(node.contype)]
+    columns: tuple[str, ...]
     position = reader.position(node.location)
     validated = not node.skip_validation
     if kind == "check":
@@ -209,7 +219,7 @@ def _create_index(node: ast.IndexStmt, reader: _Reader) -> Iterable[Action]:
         include=tuple(p.name for p in node.indexIncludingParams or () if p.name),
         concurrently=bool(node.concurrent),
         if_not_exists=bool(node.if_not_exists),
-        position=reader.position(node.relation.location),
+        position=reader.position(_given(node.relation).location),
     )
 
 
@@ -233,20 +243,25 @@ def _alter_table(node: ast.AlterTableStmt, reader: _Reader) -> Iterable[Action]:
 
 def _alter_command(cmd: ast.AlterTableCmd, table: Name, reader: _Reader) -> Iterable[Action]:
     subtype = cmd.subtype
+    definition = cmd.def_
     if subtype is AlterTableType.AT_AddColumn:
-        yield AddColumn(table, _column(cmd.def_, reader), bool(cmd.missing_ok))
+        assert isinstance(definition, ast.ColumnDef)
+        yield AddColumn(table, _column(definition, reader), bool(cmd.missing_ok))
     elif subtype is AlterTableType.AT_DropColumn:
-        yield DropColumn(table, cmd.name, bool(cmd.missing_ok))
+        yield DropColumn(table, _given(cmd.name), bool(cmd.missing_ok))
     elif subtype is AlterTableType.AT_AlterColumnType:
-        yield AlterColumnType(table, cmd.name, _sql(cmd.def_.typeName))
+        assert isinstance(definition, ast.ColumnDef)
+        yield AlterColumnType(table, _given(cmd.name), _sql(definition.typeName))
     elif subtype in (AlterTableType.AT_SetNotNull, AlterTableType.AT_DropNotNull):
-        yield SetNotNull(table, cmd.name, subtype is AlterTableType.AT_SetNotNull)
+        yield SetNotNull(table, _given(cmd.name), subtype is AlterTableType.AT_SetNotNull)
     elif subtype is AlterTableType.AT_ColumnDefault:
-        yield SetDefault(table, cmd.name, _sql(cmd.def_) if cmd.def_ is not None else None)
-    elif subtype is AlterTableType.AT_AddConstraint and cmd.def_.contype in _CONSTRAINT_KINDS:
-        yield AddConstraint(table, _constraint(cmd.def_, reader))
+        yield SetDefault(table, _given(cmd.name), _sql(definition) if definition is not None else None)
+    elif subtype is AlterTableType.AT_AddConstraint:
+        assert isinstance(definition, ast.Constraint)
+        if definition.contype in _CONSTRAINT_KINDS:
+            yield AddConstraint(table, _constraint(definition, reader))
     elif subtype is AlterTableType.AT_ValidateConstraint:
-        yield ValidateConstraint(table, cmd.name)
+        yield ValidateConstraint(table, _given(cmd.name))
     elif subtype is AlterTableType.AT_DropConstraint:
         yield DropConstraint(table, cmd.name, if_exists=bool(cmd.missing_ok))
 
@@ -254,11 +269,11 @@ def _alter_command(cmd: ast.AlterTableCmd, table: Name, reader: _Reader) -> Iter
 def _rename(node: ast.RenameStmt, reader: _Reader) -> Iterable[Action]:
     kind = node.renameType
     if kind is ObjectType.OBJECT_TABLE:
-        yield RenameTable(_name(node.relation), node.newname)
+        yield RenameTable(_name(node.relation), _given(node.newname))
     elif kind is ObjectType.OBJECT_COLUMN and node.relationType is ObjectType.OBJECT_TABLE:
-        yield RenameColumn(_name(node.relation), node.subname, node.newname)
+        yield RenameColumn(_name(node.relation), _given(node.subname), _given(node.newname))
     elif kind is ObjectType.OBJECT_TABCONSTRAINT:
-        yield RenameConstraint(_name(node.relation), node.subname, node.newname)
+        yield RenameConstraint(_name(node.relation), _given(node.subname), _given(node.newname))
 
 
 _DROP_KINDS = {
@@ -272,7 +287,7 @@ _DROP_KINDS = {
 
 
 def _drop(node: ast.DropStmt, reader: _Reader) -> Iterable[Action]:
-    kind = _DROP_KINDS.get(node.removeType)
+    kind = _DROP_KINDS.get(_given(node.removeType))
     if kind is None:
         return
     names = []
@@ -313,15 +328,15 @@ def _create_sequence(node: ast.CreateSeqStmt, reader: _Reader) -> Iterable[Actio
         cycle=_flag(options.get("cycle")),
         owned_by=_strings(options.get("owned_by")),
         if_not_exists=bool(node.if_not_exists),
-        position=reader.position(node.sequence.location),
+        position=reader.position(_given(node.sequence).location),
     )
 
 
 def _number(value: Any) -> int | None:
     if isinstance(value, ast.Integer):
-        return int(value.ival)
+        return int(_given(value.ival))
     if isinstance(value, ast.Float):
-        return int(value.fval)
+        return int(_given(value.fval))
     return None
 
 
@@ -334,15 +349,14 @@ def _flag(value: Any) -> bool:
 
 
 def _create_view(node: ast.ViewStmt, reader: _Reader) -> Iterable[Action]:
-    yield CreateView(
-        _name(node.view), _sql(node.query), False, bool(node.replace), reader.position(node.view.location)
-    )
+    view = _given(node.view)
+    yield CreateView(_name(view), _sql(node.query), False, bool(node.replace), reader.position(view.location))
 
 
 def _create_table_as(node: ast.CreateTableAsStmt, reader: _Reader) -> Iterable[Action]:
     if node.objtype is not ObjectType.OBJECT_MATVIEW:
         return
-    relation = node.into.rel
+    relation = _given(_given(node.into).rel)
     yield CreateView(_name(relation), _sql(node.query), True, False, reader.position(relation.location))
 
 

@@ -140,7 +140,7 @@ def _parse_postgres(text: str, path: str, lines: LineIndex) -> ParseResult:
         return _parse_postgres_chunks(text, path, lines, tokens)
     statements = []
     for stmt in raw:
-        start = stmt.stmt_location
+        start = stmt.stmt_location or 0  # libpg_query leaves a zero offset out
         limit = start + stmt.stmt_len if stmt.stmt_len else len(text)
         end = _pg_end(tokens, start, limit)
         tree = ParsedTree(stmt.stmt, 0, lines)

@@ -7,6 +7,7 @@ Not a rule (the leading underscore keeps the registry away). Pure functions over
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from dbexpert.model import Column, TypeKind
 from dbexpert.rules.schema._names import words
@@ -25,7 +26,7 @@ _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smal
 
 _UUID_DEFAULT = re.compile(r"gen_random_uuid|uuid_generate_v|uuidv[47]|\buuid\s*\(", re.IGNORECASE)
 # Text types wide enough for a UUID and no wider than one needs (None: unbounded).
-_UUID_TEXT_LENGTHS = {
+_UUID_TEXT_LENGTHS: dict[TypeKind, Collection[int | None]] = {
     TypeKind.TEXT: {None},
     TypeKind.VARCHAR: {None, 32, 36},
     TypeKind.CHAR: {32, 36},

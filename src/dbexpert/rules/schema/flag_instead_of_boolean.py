@@ -89,7 +89,7 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
         named = bool(parts) and (parts[0] in ("is", "has") or parts[-1] == "flag")
         if constraint is None and not (named and (numeric or column.length == 1)):
             continue
-        evidence = {
+        evidence: dict[str, object] = {
             "type": column.raw_type,
             "check": constraint and constraint.expression,
             "flag_name": named,

@@ -85,18 +85,19 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             continue
         if column.name.lower() in own_key and table.name.lower() in name_forms(stem):
             continue  # users.user_id is the table's own key, not a reference
-        parent, ref = _parent(table, column, stem, ctx)
-        if parent is None:
+        found = _parent(table, column, stem, ctx)
+        if found is None:
             continue
+        parent, ref = found
         yield _finding(table, column, parent, ref, ctx)
 
 
-def _parent(table: Table, column: Column, stem: str, ctx: RuleContext) -> tuple[Table | None, Column | None]:
+def _parent(table: Table, column: Column, stem: str, ctx: RuleContext) -> tuple[Table, Column] | None:
     for parent in tables_named(ctx.catalog, stem, table.schema):
         ref = key_column(parent)
         if ref is not None and _compatible(column, ref):
             return parent, ref
-    return None, None
+    return None
 
 
 def _compatible(a: Column, b: Column) -> bool:

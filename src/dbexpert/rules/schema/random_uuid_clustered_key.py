@@ -89,7 +89,11 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
         return
     if column.kind is TypeKind.UUID and _UUID_DEFAULT.search(default):
         return  # MariaDB's UUID type stores UUID() (version 1) with its time fields first: ordered
-    evidence = {"type": column.raw_type, "default": column.default, "row_estimate": row_estimate(table)}
+    evidence: dict[str, object] = {
+        "type": column.raw_type,
+        "default": column.default,
+        "row_estimate": row_estimate(table),
+    }
     if ctx.probe is not None and column.kind is not TypeKind.BINARY:
         values = ctx.probe.sample_values(table, column.name, limit=1000)
         ordered = sum(bool(_UUID_V7.match(v)) for v in values) / len(values) if values else 0.0

@@ -68,10 +68,10 @@ def check(catalog: Catalog, ctx: RuleContext) -> Iterator[Finding]:
         for table in catalog.tables:
             counter = table.attrs.get("auto_increment")
             column = next((c for c in table.columns if c.autoincrement), None)
-            if counter is None or column is None or (bound := column_max(column)) is None:
+            if counter is None or column is None or (limit := column_max(column)) is None:
                 continue
             # AUTO_INCREMENT is the next value to hand out; the last one used is one less.
-            yield from _report(ctx, int(counter) - 1, bound, table.qualified_name, (table, column))
+            yield from _report(ctx, int(counter) - 1, limit, table.qualified_name, (table, column))
 
 
 def _report(

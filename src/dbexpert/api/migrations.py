@@ -1,0 +1,193 @@
+"""``migrations lint``: every statement of every migration through the migration rules, plus the
+schema-design rules over the tables the migrations create.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from dbexpert.api.config import Config, enabled_rules, ignored_for_path, rule_options, validate
+from dbexpert.model import Catalog, Category, Engine, Finding, Severity, Version
+from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.report import ReportData
+from dbexpert.rules.context import run_rules, run_statement_rules
+from dbexpert.rules.registry import Registry, Rule, Target, registry
+from dbexpert.sources.migrations.layouts import discover
+from dbexpert.sources.migrations.steps import PreparedMigration, prepare
+from dbexpert.sources.suppress import Suppression, is_suppressed
+
+DEFAULT_PG_VERSION = Version(15)
+DEFAULT_MYSQL_VERSION = Version(8, 0)
+# What makes a migration unsafe to deploy: a safety or correctness finding at warning or above.
+# Design findings on new tables are advice, not a deployment risk.
+_UNSAFE_CATEGORIES = frozenset({Category.SAFETY, Category.CORRECTNESS})
+
+
+def is_unsafe(findings: Sequence[Finding]) -> bool:
+    return any(f.category in _UNSAFE_CATEGORIES and f.severity.rank >= Severity.WARNING.rank for f in findings)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationVerdict:
+    id: str
+    path: str
+    tool: str
+    transactional: bool
+    unsafe: bool
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "tool": self.tool,
+            "transactional": self.transactional,
+            "unsafe": self.unsafe,
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationLint:
+    findings: tuple[Finding, ...]
+    verdicts: tuple[MigrationVerdict, ...]
+    engine: Engine
+    version: Version | None
+    target: str
+    problems: tuple[str, ...] = ()
+    suppressed: int = 0
+    seconds: float = 0.0
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def report(self) -> ReportData:
+        summary = {
+            "engine": f"{self.engine.value} {self.version}" if self.version else self.engine.value,
+            "mode": "static",
+            "migrations": len(self.verdicts),
+            "unsafe_migrations": sum(v.unsafe for v in self.verdicts),
+            "suppressed": self.suppressed,
+            "seconds": round(self.seconds, 3),
+        }
+        return ReportData(
+            command="migrations lint",
+            findings=self.findings,
+            target=self.target,
+            summary=MappingProxyType(summary),
+            extra=MappingProxyType({"migrations": [v.to_dict() for v in self.verdicts]}),
+            problems=self.problems,
+        )
+
+
+def lint_paths(paths: Sequence[Path], config: Config | None = None, rules: Registry | None = None) -> MigrationLint:
+    config = config or Config()
+    migrations = discover(paths)
+    return lint_migrations(migrations, config, rules, target=", ".join(str(p) for p in paths))
+
+
+def lint_sql(
+    text: str,
+    engine: Engine = Engine.POSTGRES,
+    version: Version | None = None,
+    *,
+    transactional: bool = False,
+    path: str = "migration.sql",
+    config: Config | None = None,
+) -> list[Finding]:
+    """Lint one migration given as SQL text (the library call behind tests and editors)."""
+    migration = Migration(id=Path(path).stem, tool="sql", up=MigrationScript(path, text), transactional=transactional)
+    config = config or Config()
+    if version is not None:
+        config = replace(config, **{"pg_version" if engine is Engine.POSTGRES else "mysql_version": version})
+    return list(lint_migrations([migration], replace(config, engine=engine)).findings)
+
+
+def lint_migrations(
+    migrations: Sequence[Migration],
+    config: Config | None = None,
+    rules: Registry | None = None,
+    target: str = "",
+) -> MigrationLint:
+    config = config or Config()
+    rules = rules or registry()
+    validate(config, rules)
+    started = time.perf_counter()
+    engine = config.engine or _guess(migrations)
+    version = config.version_for(engine) or _DEFAULT_VERSION.get(engine)
+    chosen = enabled_rules(config, rules)
+    options = rule_options(config, rules)
+    findings: list[Finding] = []
+    verdicts: list[MigrationVerdict] = []
+    problems: list[str] = []
+    suppressed = 0
+    for prepared in prepare(migrations, engine, version):
+        found = _lint_one(prepared, chosen, options, engine, version)
+        kept = [f for f in found if not _silenced(f, prepared.suppressions, config, rules)]
+        suppressed += len(found) - len(kept)
+        problems.extend(str(error) for error in prepared.problems)
+        findings.extend(kept)
+        migration = prepared.migration
+        verdicts.append(
+            MigrationVerdict(
+                id=migration.id,
+                path=migration.up.path,
+                tool=migration.tool,
+                transactional=migration.transactional,
+                unsafe=is_unsafe(kept),
+                rules=tuple(sorted({f.rule for f in kept})),
+            )
+        )
+    return MigrationLint(
+        findings=tuple(findings),
+        verdicts=tuple(verdicts),
+        engine=engine,
+        version=version,
+        target=target,
+        problems=tuple(problems),
+        suppressed=suppressed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+_DEFAULT_VERSION = {Engine.POSTGRES: DEFAULT_PG_VERSION, Engine.MYSQL: DEFAULT_MYSQL_VERSION}
+
+
+def _lint_one(
+    prepared: PreparedMigration,
+    chosen: list[Rule],
+    options: dict[str, dict[str, Any]],
+    engine: Engine,
+    version: Version | None,
+) -> list[Finding]:
+    context = Catalog(engine=engine, version=version, default_schema=prepared.catalog_after.default_schema)
+    findings = run_statement_rules(prepared.steps, context, chosen, options)
+    # New tables are judged by the same schema-design rules as `dbexpert audit`.
+    after = prepared.catalog_after
+    new_tables = tuple(t for t in after.tables if (t.schema, t.name) in prepared.created or _key(t, after) in prepared.created)
+    if new_tables:
+        table_rules = [r for r in chosen if r.target is Target.TABLE]
+        findings.extend(run_rules(replace(after, tables=new_tables), table_rules, options))
+    return findings
+
+
+def _key(table: Any, catalog: Catalog) -> tuple[str | None, str]:
+    if catalog.engine is Engine.POSTGRES:
+        return table.schema, table.name
+    return (table.schema.lower() if table.schema else None), table.name.lower()
+
+
+def _silenced(finding: Finding, suppressions: Sequence[Suppression], config: Config, rules: Registry) -> bool:
+    path = finding.location.path
+    if is_suppressed(tuple(suppressions), finding.rule, finding.location.line):
+        return True
+    return finding.rule in ignored_for_path(config, rules, path)
+
+
+def _guess(migrations: Sequence[Migration]) -> Engine:
+    from dbexpert.sources.ddl import guess_engine
+
+    return guess_engine("\n".join(m.up.text for m in migrations[:50]))

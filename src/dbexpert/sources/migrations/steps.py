@@ -1,0 +1,224 @@
+"""Prepare migrations for the migration rules: one :class:`MigrationStep` per statement, in order.
+
+Each step arrives with what a reviewer would keep in mind while reading the script: the tables as
+they were before the statement, what the same migration created earlier, whether the statement
+runs inside a transaction (the tool's or an explicit BEGIN), which locks that transaction already
+holds, and which timeouts are set. Rules never re-parse or re-replay anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from dbexpert.model import Catalog, Engine, Location, Table, Version
+from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.sources.migrations.locks import STRENGTH, table_locks
+from dbexpert.sources.replay import Replayer
+from dbexpert.sources.suppress import Suppression, parse_suppressions
+from dbexpert.sql import ddl
+from dbexpert.sql.ddl_actions import ddl_actions
+from dbexpert.sql.parse import SqlSyntaxError, Statement, parse_statements
+
+TableKey = tuple[str | None, str]
+
+# Settings that bound how long a statement may wait for, or hold, its locks.
+_LOCK_WAIT_SETTINGS = {
+    Engine.POSTGRES: ("lock_timeout",),
+    Engine.MYSQL: ("lock_wait_timeout", "innodb_lock_wait_timeout"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationStep:
+    migration: Migration
+    statement: Statement
+    actions: tuple[ddl.Action, ...]
+    index: int  # position of the statement in its migration, from 0
+    in_transaction: bool  # inside a transaction block: the tool's, or an explicit BEGIN
+    explicit_transaction: bool  # inside BEGIN ... COMMIT written in the script
+    tables_before: Mapping[TableKey, Table]  # the tables this statement touches, as they were before it
+    created_here: frozenset[TableKey]  # tables created earlier in the same migration
+    columns_added_here: frozenset[tuple[TableKey, str]]  # columns added earlier in the same migration
+    held_locks: Mapping[TableKey, str]  # strongest lock per table held from earlier in this transaction
+    not_valid_here: frozenset[tuple[TableKey, str]]  # constraints added NOT VALID earlier in this transaction
+    settings: Mapping[str, str]  # SET name = value in force (lock_timeout, statement_timeout, ...)
+    engine: Engine
+    version: Version | None
+    key_of: _KeyFunction = field(repr=False, compare=False)
+
+    @property
+    def location(self) -> Location:
+        return Location(
+            self.statement.path,
+            self.statement.line,
+            self.statement.column,
+            end_line=self.statement.end_line,
+        )
+
+    def key(self, name: ddl.Name) -> TableKey:
+        return self.key_of(name)
+
+    def object_path(self, name: ddl.Name) -> str:
+        """``schema.table`` for locations and messages, the schema defaulted as the engine does."""
+        schema, table = self.key(name)
+        return f"{schema}.{table}" if schema else table
+
+    def table(self, name: ddl.Name) -> Table | None:
+        """The table as it was before this statement; None when the files never defined it."""
+        return self.tables_before.get(self.key(name))
+
+    def is_new(self, name: ddl.Name) -> bool:
+        """Created earlier in the same migration: empty, and invisible to running code."""
+        return self.key(name) in self.created_here
+
+    def lock_wait_bounded(self) -> bool:
+        """A lock timeout is set, so a blocked statement fails fast instead of queueing everyone."""
+        return any(self.settings.get(name) not in (None, "0", "default") for name in _LOCK_WAIT_SETTINGS.get(self.engine, ()))
+
+
+class _KeyFunction:
+    def __init__(self, replayer: Replayer) -> None:
+        self._replayer = replayer
+
+    def __call__(self, name: ddl.Name) -> TableKey:
+        return self._replayer.key(name)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedMigration:
+    migration: Migration
+    steps: tuple[MigrationStep, ...]
+    catalog_after: Catalog  # every table replayed so far, after this migration
+    created: frozenset[TableKey]  # tables this migration created (and did not drop)
+    problems: tuple[SqlSyntaxError, ...]
+    suppressions: tuple[Suppression, ...]
+
+
+def prepare(
+    migrations: Sequence[Migration],
+    engine: Engine,
+    version: Version | None = None,
+    seed: Catalog | None = None,
+) -> Iterator[PreparedMigration]:
+    """Replay ``migrations`` in order and yield each with its steps. ``seed``: the schema before them."""
+    replayer = Replayer(engine, version)
+    if seed is not None:
+        for table in seed.tables:
+            replayer.tables[replayer.key(ddl.Name(table.name, table.schema))] = table
+    key_of = _KeyFunction(replayer)
+    for migration in migrations:
+        yield _prepare_one(migration, engine, version, replayer, key_of)
+
+
+@dataclass
+class _State:
+    """What a reader of the script keeps in mind from one statement to the next."""
+
+    transactional: bool  # the tool wraps the whole script in a transaction
+    explicit: bool = False  # inside BEGIN ... COMMIT
+    created: set[TableKey] = field(default_factory=set)
+    added: set[tuple[TableKey, str]] = field(default_factory=set)
+    held: dict[TableKey, str] = field(default_factory=dict)
+    not_valid: set[tuple[TableKey, str]] = field(default_factory=set)
+    settings: dict[str, str] = field(default_factory=dict)
+    local_settings: set[str] = field(default_factory=set)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.explicit or self.transactional
+
+    def end_transaction(self) -> None:
+        self.held.clear()
+        self.not_valid.clear()
+        for name in self.local_settings:
+            self.settings.pop(name, None)
+        self.local_settings.clear()
+
+    def track(self, action: ddl.Action, key_of: _KeyFunction) -> None:
+        match action:
+            case ddl.TransactionControl(kind="begin"):
+                self.explicit = True
+            case ddl.TransactionControl():
+                self.explicit = False
+                self.end_transaction()
+            case ddl.CreateTable():
+                self.created.add(key_of(action.table))
+            case ddl.AddColumn():
+                self.added.add((key_of(action.table), action.column.name))
+            case ddl.AddConstraint(constraint=spec) if not spec.validated and spec.name:
+                self.not_valid.add((key_of(action.table), spec.name))
+            case ddl.SetSetting(value=None):
+                self.settings.pop(action.name, None)
+            case ddl.SetSetting(value=str() as value):
+                self.settings[action.name] = value
+                if action.local:
+                    self.local_settings.add(action.name)
+        for name, mode in table_locks(action):
+            key = key_of(name)
+            if STRENGTH.get(mode, 0) > STRENGTH.get(self.held.get(key, ""), 0):
+                self.held[key] = mode
+        if not self.in_transaction:  # autocommit: each statement releases its locks
+            self.end_transaction()
+
+
+def _prepare_one(
+    migration: Migration, engine: Engine, version: Version | None, replayer: Replayer, key_of: _KeyFunction
+) -> PreparedMigration:
+    script = migration.up
+    text = _padded(script)
+    parsed = parse_statements(text, engine, script.path)
+    steps: list[MigrationStep] = []
+    state = _State(transactional=migration.transactional)
+    for index, statement in enumerate(parsed.statements):
+        actions = tuple(ddl_actions(statement))
+        touched = {key_of(name): name for action in actions for name in _names(action)}
+        before = {key: table for key, name in touched.items() if (table := replayer.find(name)) is not None}
+        steps.append(
+            MigrationStep(
+                migration=migration,
+                statement=statement,
+                actions=actions,
+                index=index,
+                in_transaction=state.in_transaction and engine is not Engine.MYSQL,  # MySQL DDL auto-commits
+                explicit_transaction=state.explicit,
+                tables_before=MappingProxyType(before),
+                created_here=frozenset(state.created),
+                columns_added_here=frozenset(state.added),
+                held_locks=MappingProxyType(dict(state.held)),
+                not_valid_here=frozenset(state.not_valid),
+                settings=MappingProxyType(dict(state.settings)),
+                engine=engine,
+                version=version,
+                key_of=key_of,
+            )
+        )
+        for action in actions:
+            state.track(action, key_of)
+        problems_before = len(replayer.problems)
+        replayer.apply(statement, actions)
+        del replayer.problems[problems_before:]  # tables predating the files read are not problems here
+    return PreparedMigration(
+        migration=migration,
+        steps=tuple(steps),
+        catalog_after=replayer.catalog(),
+        created=frozenset(key for key in state.created if key in replayer.tables),
+        problems=tuple(parsed.errors),
+        suppressions=parse_suppressions(text, parsed.statements),
+    )
+
+
+def _names(action: ddl.Action) -> list[ddl.Name]:
+    """Every table name an action refers to."""
+    names = [name for name, _ in table_locks(action)]
+    for attr in ("table",):
+        value = getattr(action, attr, None)
+        if isinstance(value, ddl.Name):
+            names.append(value)
+    return names
+
+
+def _padded(script: MigrationScript) -> str:
+    """The script with its offset restored, so line numbers point into the original file."""
+    return "\n" * script.line_offset + script.text
