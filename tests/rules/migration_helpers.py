@@ -17,4 +17,8 @@ def lint(
 ) -> list[Finding]:
     """Findings of ``rule`` when ``sql`` is linted as one migration (tables it does not create exist)."""
     config = Config(select=(rule,))
-    return [f for f in lint_sql(sql, engine, version, transactional=transactional, config=config) if f.rule == rule]
+    return [
+        f
+        for f in lint_sql(sql, engine, version, transactional=transactional, config=config)
+        if f.rule == rule
+    ]

@@ -29,7 +29,9 @@ _UNSAFE_CATEGORIES = frozenset({Category.SAFETY, Category.CORRECTNESS})
 
 
 def is_unsafe(findings: Sequence[Finding]) -> bool:
-    return any(f.category in _UNSAFE_CATEGORIES and f.severity.rank >= Severity.WARNING.rank for f in findings)
+    return any(
+        f.category in _UNSAFE_CATEGORIES and f.severity.rank >= Severity.WARNING.rank for f in findings
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,9 @@ class MigrationLint:
         )
 
 
-def lint_paths(paths: Sequence[Path], config: Config | None = None, rules: Registry | None = None) -> MigrationLint:
+def lint_paths(
+    paths: Sequence[Path], config: Config | None = None, rules: Registry | None = None
+) -> MigrationLint:
     config = config or Config()
     migrations = discover(paths)
     return lint_migrations(migrations, config, rules, target=", ".join(str(p) for p in paths))
@@ -99,10 +103,14 @@ def lint_sql(
     config: Config | None = None,
 ) -> list[Finding]:
     """Lint one migration given as SQL text (the library call behind tests and editors)."""
-    migration = Migration(id=Path(path).stem, tool="sql", up=MigrationScript(path, text), transactional=transactional)
+    migration = Migration(
+        id=Path(path).stem, tool="sql", up=MigrationScript(path, text), transactional=transactional
+    )
     config = config or Config()
-    if version is not None:
-        config = replace(config, **{"pg_version" if engine is Engine.POSTGRES else "mysql_version": version})
+    if version is not None and engine is Engine.POSTGRES:
+        config = replace(config, pg_version=version)
+    elif version is not None:
+        config = replace(config, mysql_version=version)
     return list(lint_migrations([migration], replace(config, engine=engine)).findings)
 
 
@@ -167,7 +175,11 @@ def _lint_one(
     findings = run_statement_rules(prepared.steps, context, chosen, options)
     # New tables are judged by the same schema-design rules as `dbexpert audit`.
     after = prepared.catalog_after
-    new_tables = tuple(t for t in after.tables if (t.schema, t.name) in prepared.created or _key(t, after) in prepared.created)
+    new_tables = tuple(
+        t
+        for t in after.tables
+        if (t.schema, t.name) in prepared.created or _key(t, after) in prepared.created
+    )
     if new_tables:
         table_rules = [r for r in chosen if r.target is Target.TABLE]
         findings.extend(run_rules(replace(after, tables=new_tables), table_rules, options))

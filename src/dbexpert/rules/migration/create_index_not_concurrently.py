@@ -54,7 +54,11 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
             fix="Build the index concurrently, outside any transaction.",
             sql=fixed + ";",
             applicability=Applicability.SAFE,
-            evidence={"lock": "SHARE", "blocks": "INSERT, UPDATE, DELETE", "in_transaction": step.in_transaction},
+            evidence={
+                "lock": "SHARE",
+                "blocks": "INSERT, UPDATE, DELETE",
+                "in_transaction": step.in_transaction,
+            },
         )
 
 

@@ -75,7 +75,10 @@ class MigrationStep:
 
     def lock_wait_bounded(self) -> bool:
         """A lock timeout is set, so a blocked statement fails fast instead of queueing everyone."""
-        return any(self.settings.get(name) not in (None, "0", "default") for name in _LOCK_WAIT_SETTINGS.get(self.engine, ()))
+        return any(
+            self.settings.get(name) not in (None, "0", "default")
+            for name in _LOCK_WAIT_SETTINGS.get(self.engine, ())
+        )
 
 
 class _KeyFunction:
