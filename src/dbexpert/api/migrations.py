@@ -86,11 +86,21 @@ class MigrationLint:
 
 
 def lint_paths(
-    paths: Sequence[Path], config: Config | None = None, rules: Registry | None = None
+    paths: Sequence[Path],
+    config: Config | None = None,
+    rules: Registry | None = None,
+    *,
+    tool: str | None = None,
+    transaction: str = "auto",
 ) -> MigrationLint:
+    """Lint the migrations found under ``paths``, in the order their tool applies them."""
     config = config or Config()
-    migrations = discover(paths)
-    return lint_migrations(migrations, config, rules, target=", ".join(str(p) for p in paths))
+    found = discover(
+        paths, tool=tool, transaction=transaction, pg_version=(config.pg_version or DEFAULT_PG_VERSION).major
+    )
+    result = lint_migrations(list(found.migrations), config, rules, target=", ".join(str(p) for p in paths))
+    skipped = tuple(f"{path}: not checked: {reason}" for path, reason in found.skipped)
+    return replace(result, problems=(*skipped, *result.problems))
 
 
 def lint_sql(

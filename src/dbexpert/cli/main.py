@@ -14,10 +14,7 @@ from typing import Any
 import click
 
 from dbexpert import __version__
-from dbexpert.api.audit import audit
-from dbexpert.api.config import validate
-from dbexpert.api.demo import run_demo
-from dbexpert.api.docs import rule_markdown
+from dbexpert.cli.migrations import migrations_group
 from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
 from dbexpert.engines.url import redact
 from dbexpert.model import DbexpertError
@@ -37,6 +34,8 @@ def cli() -> None:
 @rule_options
 def audit_command(targets: tuple[str, ...], fmt: str, output: Path | None, **params: Any) -> None:
     """Audit a live database (postgresql://, mysql://, sqlite:///path or a .db file) or DDL files/folders."""
+    from dbexpert.api.audit import audit
+
     config = build_config(params)
     result = audit(list(targets), config)
     emit(result.report(), fmt, output, registry())
@@ -53,6 +52,8 @@ def audit_command(targets: tuple[str, ...], fmt: str, output: Path | None, **par
 @rule_options
 def demo_command(save: Path | None, fmt: str, output: Path | None, **params: Any) -> None:
     """Build a realistic SQLite shop database with real flaws in a temporary folder, and audit it."""
+    from dbexpert.api.demo import run_demo
+
     config = build_config(params)
     result = run_demo(config, save_to=save)
     emit(result.report(), fmt, output, registry())
@@ -97,13 +98,20 @@ def rules_command(fmt: str, output: Path | None) -> None:
 @click.argument("name")
 def rule_command(name: str) -> None:
     """Print the documentation of one rule."""
+    from dbexpert.api.docs import rule_markdown
+
     click.echo(rule_markdown(registry().get(name)), nl=False)
+
+
+cli.add_command(migrations_group)
 
 
 @cli.command("check-config", hidden=True)
 @rule_options
 def check_config_command(**params: Any) -> None:
     """Validate the configuration file and flags."""
+    from dbexpert.api.config import validate
+
     validate(build_config(params), registry())
     click.echo("configuration ok")
 

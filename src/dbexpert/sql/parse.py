@@ -8,7 +8,7 @@ Offsets are character offsets into the text (pglast already converts libpg_query
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,22 +139,25 @@ def _parse_postgres(text: str, path: str, lines: LineIndex) -> ParseResult:
         # One statement is broken: parse the statements one by one so the others survive.
         return _parse_postgres_chunks(text, path, lines, tokens)
     statements = []
+    starts = [token.start for token in tokens]
     for stmt in raw:
         start = stmt.stmt_location or 0  # libpg_query leaves a zero offset out
         limit = start + stmt.stmt_len if stmt.stmt_len else len(text)
-        end = _pg_end(tokens, start, limit)
+        end = _pg_end(tokens, starts, start, limit)
         tree = ParsedTree(stmt.stmt, 0, lines)
         statements.append(_statement(text, start, end, Engine.POSTGRES, path, lines, tree))
     return ParseResult(tuple(statements), ())
 
 
-def _pg_end(tokens: Sequence[Any], start: int, limit: int) -> int:
-    """End offset (exclusive) of the last real token in [start, limit): trailing comments and blanks are not the statement."""
+def _pg_end(tokens: Sequence[Any], starts: Sequence[int], start: int, limit: int) -> int:
+    """End offset (exclusive) of the last real token in [start, limit): trailing comments and blanks are
+    not the statement. ``starts`` are the tokens' start offsets, sorted, for a binary search."""
     end = start
-    for token in tokens:
+    for index in range(bisect_left(starts, start), len(tokens)):
+        token = tokens[index]
         if token.start >= limit:
             break
-        if token.start >= start and token.name != "ASCII_59":
+        if token.name != "ASCII_59":
             end = token.end + 1
     return end
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from dbexpert.model import Catalog, Engine, Location, Table, Version
 from dbexpert.model.migration import Migration, MigrationScript
@@ -128,15 +129,34 @@ class _State:
     settings: dict[str, str] = field(default_factory=dict)
     local_settings: set[str] = field(default_factory=set)
 
+    _snapshots: dict[str, Any] = field(default_factory=dict)  # frozen copies, shared until a change
+
     @property
     def in_transaction(self) -> bool:
         return self.explicit or self.transactional
 
+    def snapshot(self, name: str) -> Any:
+        """An immutable copy of one piece of state, shared by every step until that state changes:
+        a migration creating thousands of tables must not copy the set for every statement."""
+        if name not in self._snapshots:
+            value = getattr(self, name)
+            self._snapshots[name] = (
+                MappingProxyType(dict(value)) if isinstance(value, dict) else frozenset(value)
+            )
+        return self._snapshots[name]
+
+    def _changed(self, *names: str) -> None:
+        for name in names:
+            self._snapshots.pop(name, None)
+
     def end_transaction(self) -> None:
-        self.held.clear()
-        self.not_valid.clear()
+        if self.held or self.not_valid:
+            self._changed("held", "not_valid")
         for name in self.local_settings:
             self.settings.pop(name, None)
+            self._changed("settings")
+        self.held.clear()
+        self.not_valid.clear()
         self.local_settings.clear()
 
     def track(self, action: ddl.Action, key_of: _KeyFunction) -> None:
@@ -148,20 +168,26 @@ class _State:
                 self.end_transaction()
             case ddl.CreateTable():
                 self.created.add(key_of(action.table))
+                self._changed("created")
             case ddl.AddColumn():
                 self.added.add((key_of(action.table), action.column.name))
+                self._changed("added")
             case ddl.AddConstraint(constraint=spec) if not spec.validated and spec.name:
                 self.not_valid.add((key_of(action.table), spec.name))
+                self._changed("not_valid")
             case ddl.SetSetting(value=None):
                 self.settings.pop(action.name, None)
+                self._changed("settings")
             case ddl.SetSetting(value=str() as value):
                 self.settings[action.name] = value
+                self._changed("settings")
                 if action.local:
                     self.local_settings.add(action.name)
         for name, mode in table_locks(action):
             key = key_of(name)
             if STRENGTH.get(mode, 0) > STRENGTH.get(self.held.get(key, ""), 0):
                 self.held[key] = mode
+                self._changed("held")
         if not self.in_transaction:  # autocommit: each statement releases its locks
             self.end_transaction()
 
@@ -187,11 +213,11 @@ def _prepare_one(
                 in_transaction=state.in_transaction and engine is not Engine.MYSQL,  # MySQL DDL auto-commits
                 explicit_transaction=state.explicit,
                 tables_before=MappingProxyType(before),
-                created_here=frozenset(state.created),
-                columns_added_here=frozenset(state.added),
-                held_locks=MappingProxyType(dict(state.held)),
-                not_valid_here=frozenset(state.not_valid),
-                settings=MappingProxyType(dict(state.settings)),
+                created_here=state.snapshot("created"),
+                columns_added_here=state.snapshot("added"),
+                held_locks=state.snapshot("held"),
+                not_valid_here=state.snapshot("not_valid"),
+                settings=state.snapshot("settings"),
                 engine=engine,
                 version=version,
                 key_of=key_of,

@@ -1,0 +1,47 @@
+"""``dbexpert migrations ...``: lint migrations before they reach production."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
+from dbexpert.rules.registry import registry
+
+
+@click.group("migrations")
+def migrations_group() -> None:
+    """Check migrations: lock safety, rewrites, data loss, backward compatibility."""
+
+
+@migrations_group.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--tool",
+    type=click.Choice(["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle"]),
+    help="The migration tool (default: recognised from file names and folders).",
+)
+@click.option(
+    "--transaction",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Whether each migration runs in a transaction: as its tool does, or always, or never.",
+)
+@output_options
+@rule_options
+def lint_command(
+    paths: tuple[Path, ...], tool: str | None, transaction: str, fmt: str, output: Path | None, **params: Any
+) -> None:
+    """Lint migration files and folders (raw SQL, Flyway, golang-migrate, dbmate, Prisma, Drizzle)."""
+    from dbexpert.api.migrations import lint_paths  # parsers load only when needed: --help stays fast
+
+    config = build_config(params)
+    result = lint_paths(list(paths), config, tool=tool, transaction=transaction)
+    emit(result.report(), fmt, output, registry())
+    for problem in result.problems:
+        click.echo(f"dbexpert: error: {problem}", err=True)
+    sys.exit(2 if result.problems else exit_code(result.findings, config.fail_on))
