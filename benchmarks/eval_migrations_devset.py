@@ -47,7 +47,9 @@ def main() -> int:
             if set(label["concepts"]) <= fired:
                 named += 1
             else:
-                misses.append(f"{name}: expected {label['concepts']}, fired {sorted({f.rule for f in findings})}")
+                misses.append(
+                    f"{name}: expected {label['concepts']}, fired {sorted({f.rule for f in findings})}"
+                )
         elif label["unsafe"]:
             fn += 1
             misses.append(f"{name}: missed ({label['concepts']}); fired {sorted({f.rule for f in findings})}")

@@ -69,18 +69,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         migration = Path(folder) / "V1__big.sql"
         migration.write_text(generate(args.statements))
-        print(f"{args.statements} statements, {migration.stat().st_size / 1e6:.1f} MB, median of {args.runs} runs")
+        print(
+            f"{args.statements} statements, {migration.stat().st_size / 1e6:.1f} MB, median of {args.runs} runs"
+        )
         ours = best_of([dbexpert, "migrations", "lint", str(migration), "--format", "json"], args.runs)
-        print(f"dbexpert migrations lint: wall {ours[0]:.2f} s, cpu {ours[1]:.2f} s, peak {ours[2]:.0f} MB, exit {ours[3]}")
+        print(
+            f"dbexpert migrations lint: wall {ours[0]:.2f} s, cpu {ours[1]:.2f} s, peak {ours[2]:.0f} MB, exit {ours[3]}"
+        )
         squawk = shutil.which("squawk")
         if squawk is None:
             print("squawk: not installed (pip install squawk-cli); no ratio")
         else:
             theirs = best_of([squawk, str(migration)], args.runs)
-            print(f"squawk {args.statements}: wall {theirs[0]:.2f} s, cpu {theirs[1]:.2f} s, peak {theirs[2]:.0f} MB")
+            print(
+                f"squawk {args.statements}: wall {theirs[0]:.2f} s, cpu {theirs[1]:.2f} s, peak {theirs[2]:.0f} MB"
+            )
             print(f"ratio dbexpert/squawk: cpu {ours[1] / theirs[1]:.1f}x, memory {ours[2] / theirs[2]:.1f}x")
     startup = [measure([dbexpert, "--version"])[0] for _ in range(10)]
-    print(f"dbexpert --version: median {statistics.median(startup):.3f} s over 10 runs (max {max(startup):.3f})")
+    print(
+        f"dbexpert --version: median {statistics.median(startup):.3f} s over 10 runs (max {max(startup):.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -309,3 +309,60 @@ def test_create_table_columns_round_trip(table: str, columns: list[tuple[str, st
     (result,) = catalog.tables
     assert result.name == table
     assert result.column_names == tuple(name for name, _ in columns)
+
+
+MIGRATION_PG = """
+CREATE TYPE state AS ENUM ('new', 'paid');
+CREATE TABLE parent (id bigint PRIMARY KEY);
+CREATE TABLE orders (id bigint, code text, during tstzrange, state state);
+CREATE UNIQUE INDEX CONCURRENTLY orders_code_uq ON orders (code);
+ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE USING INDEX orders_code_uq;
+CREATE UNIQUE INDEX orders_id_uq ON orders (id);
+ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_id_uq;
+ALTER TABLE orders ADD CONSTRAINT orders_no_overlap EXCLUDE USING gist (during WITH &&);
+ALTER TABLE orders ADD COLUMN parent_id bigint REFERENCES parent (id);
+ALTER TYPE state RENAME VALUE 'paid' TO 'settled';
+ALTER TABLE orders SET UNLOGGED;
+CREATE INDEX orders_state_idx ON orders (state);
+DROP INDEX CONCURRENTLY orders_state_idx;
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+LOCK TABLE orders;
+UPDATE orders SET code = 'x' WHERE code IS NULL;
+COMMIT;
+"""
+
+
+def test_postgres_replay_of_migration_forms() -> None:
+    catalog = catalog_from_sql(MIGRATION_PG, Engine.POSTGRES)
+    orders = catalog.table("orders")
+    assert orders is not None
+    summary = [(i.name, i.unique, i.primary, i.constraint, i.method) for i in orders.indexes]
+    assert summary == [
+        ("orders_code_key", True, False, "orders_code_key", "btree"),
+        ("orders_pkey", True, True, "orders_pkey", "btree"),
+        ("orders_no_overlap", False, False, "orders_no_overlap", "gist"),
+    ]
+    assert orders.primary_key is not None and orders.primary_key.columns == ("id",)
+    assert [u.columns for u in orders.uniques] == [("code",)]
+    assert [(f.columns, f.ref_table, f.ref_columns) for f in orders.foreign_keys] == [
+        (("parent_id",), "parent", ("id",))
+    ]
+    (state,) = catalog.enums
+    assert state.values == ("new", "settled")
+
+
+def test_replayer_index_table() -> None:
+    from dbexpert.sources.replay import Replayer
+    from dbexpert.sql.ddl import Name
+    from dbexpert.sql.ddl_actions import ddl_actions
+    from dbexpert.sql.parse import split_statements
+
+    replayer = Replayer(Engine.POSTGRES)
+    sql = "CREATE TABLE app.t (a int); CREATE INDEX t_a ON app.t (a); CREATE TABLE u (a int PRIMARY KEY);"
+    for statement in split_statements(sql, Engine.POSTGRES):
+        replayer.apply(statement, ddl_actions(statement))
+    assert replayer.index_table(Name("t_a", "app")) == Name("t", "app")
+    assert replayer.index_table(Name("t_a")) is None  # public.t_a does not exist
+    assert replayer.index_table(Name("u_pkey")) == Name("u", "public")
+    assert replayer.index_table(Name("nothing")) is None

@@ -74,6 +74,16 @@ class Replayer:
         """The table as replayed so far, or None (not an error: it may predate the files read)."""
         return self.tables.get(self._key(name))
 
+    def index_table(self, name: ddl.Name) -> ddl.Name | None:
+        """The table that owns index ``name``, as replayed so far (PostgreSQL: ``DROP INDEX name``)."""
+        schema = self._key(name)[0]
+        for table in self.tables.values():
+            if self.engine is Engine.POSTGRES and table.schema != schema:
+                continue
+            if any(self._same_name(index.name, name.name) for index in table.indexes):
+                return ddl.Name(table.name, table.schema)
+        return None
+
     def _schema(self, name: ddl.Name) -> str | None:
         return name.schema if name.schema is not None else self.default_schema
 
@@ -249,8 +259,45 @@ class Replayer:
             "index": self._add_inline_index,
             "foreign": self._add_foreign,
             "check": self._add_check,
+            "exclusion": self._add_exclusion,
         }
+        if spec.using_index is not None and spec.kind in ("primary", "unique"):
+            return self._adopt_index(table, spec)
         return adders[spec.kind](table, spec)
+
+    def _adopt_index(self, table: Table, spec: ddl.ConstraintSpec) -> Table:
+        """ADD CONSTRAINT c UNIQUE/PRIMARY KEY USING INDEX i: the index becomes the constraint's
+        (PostgreSQL renames it to the constraint's name) rather than a second index being built."""
+        assert spec.using_index is not None
+        index = next((i for i in table.indexes if self._same_name(i.name, spec.using_index)), None)
+        if index is None:
+            self._problem(f"index {spec.using_index!r} does not exist")
+            return table
+        columns = tuple(k.column for k in index.keys if k.column)
+        adopted = replace(spec, columns=columns, using_index=None)
+        kept = replace(table, indexes=tuple(i for i in table.indexes if i is not index))
+        changed = self._add_constraint(kept, adopted)
+        if changed is kept:
+            return table
+        added = changed.indexes[-1]
+        merged = replace(
+            index, name=added.name, unique=True, primary=added.primary, constraint=added.constraint
+        )
+        return replace(changed, indexes=(*changed.indexes[:-1], merged))
+
+    def _add_exclusion(self, table: Table, spec: ddl.ConstraintSpec) -> Table:
+        name = spec.name or rules.postgres_constraint_name(
+            table.name, spec.columns[:1], "excl", self._taken_names(table)
+        )
+        index = Index(
+            name=name,
+            keys=self._keys(spec),
+            method=(spec.method or "btree").lower(),
+            constraint=name,
+            location=self._constraint_location(table, spec),
+            attrs=MappingProxyType({"exclusion": spec.expression}),
+        )
+        return replace(table, indexes=(*table.indexes, index))
 
     def _keys(self, spec: ddl.ConstraintSpec) -> tuple[IndexKey, ...]:
         if spec.keys:
@@ -620,6 +667,15 @@ class Replayer:
         else:
             values.append(action.value)
         self.enums[key] = replace(enum, values=tuple(values))
+
+    def _on_RenameEnumValue(self, action: ddl.RenameEnumValue) -> None:
+        key = self._key(action.name)
+        enum = self.enums.get(key)
+        if enum is None:
+            self._problem(f"type {action.name.name!r} does not exist")
+            return
+        values = tuple(action.new_value if v == action.old_value else v for v in enum.values)
+        self.enums[key] = replace(enum, values=values)
 
     def _on_CreateSequence(self, action: ddl.CreateSequence) -> None:
         key = self._key(action.name)

@@ -48,15 +48,15 @@ class ReferenceSpec:
 class ConstraintSpec:
     """A table constraint, or a MySQL index defined inside CREATE/ALTER TABLE (kind "index")."""
 
-    kind: str  # "primary" | "unique" | "foreign" | "check" | "index"
+    kind: str  # "primary" | "unique" | "foreign" | "check" | "index" | "exclusion"
     name: str | None = None
     columns: tuple[str, ...] = ()
     keys: tuple[KeySpec, ...] = ()  # index key parts when they carry more than a column name
-    expression: str | None = None  # CHECK expression
+    expression: str | None = None  # CHECK expression; the whole EXCLUDE clause for "exclusion"
     reference: ReferenceSpec | None = None
     validated: bool = True
     using_index: str | None = None  # PostgreSQL ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX idx
-    method: str | None = None  # USING BTREE/HASH, FULLTEXT, SPATIAL
+    method: str | None = None  # USING BTREE/HASH, FULLTEXT, SPATIAL; the index method of EXCLUDE
     position: Position | None = None
 
 
@@ -74,6 +74,7 @@ class ColumnSpec:
     collation: str | None = None
     constraints: tuple[ConstraintSpec, ...] = ()  # inline PRIMARY KEY / UNIQUE / REFERENCES / CHECK
     position: Position | None = None
+    placement: str | None = None  # MySQL ADD/MODIFY/CHANGE COLUMN ... "FIRST" or "AFTER <column>"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlglot import exp
+from sqlglot import TokenType, exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError as GlotParseError
 
 from dbexpert.model import Engine
 from dbexpert.sql.ddl import (
     Action,
     AddColumn,
     AddConstraint,
+    AlterTableOptions,
     ColumnSpec,
     ConstraintSpec,
     CreateIndex,
     CreateTable,
     CreateView,
+    DataChange,
     Drop,
     DropColumn,
     DropConstraint,
     KeySpec,
+    LockTable,
     Name,
     Position,
     ReferenceSpec,
     RenameColumn,
     RenameTable,
     ReplaceColumn,
+    Rewrite,
     SetDefault,
+    SetSetting,
+    TransactionControl,
+    Truncate,
 )
 from dbexpert.sql.parse import Statement
 
@@ -39,6 +49,9 @@ _TYPE_END = frozenset(
     STORAGE FIRST AFTER""".split()
 )
 _DROP_KINDS = {"TABLE": "table", "INDEX": "index", "VIEW": "view"}
+
+
+_COMMA = Dialect.get_or_raise("mysql").tokenize(",")[0]
 
 
 class _Reader:
@@ -84,16 +97,302 @@ class _Reader:
 
 def glot_actions(statement: Statement) -> list[Action]:
     assert statement.tree is not None
-    node = statement.tree.node
-    reader = _Reader(statement)
+    return _actions(statement.tree.node, _Reader(statement))
+
+
+def _actions(node: exp.Expression, reader: _Reader) -> list[Action]:
     if isinstance(node, exp.Create):
         return list(_create(node, reader))
     if isinstance(node, exp.Alter) and str(node.args.get("kind") or "TABLE").upper() == "TABLE":
-        table = _name(node.this)
-        return [action for item in node.args.get("actions") or () for action in _alter(item, table, reader)]
+        return list(_alter_table(node, reader))
     if isinstance(node, exp.Drop):
         return list(_drop(node))
+    if isinstance(node, exp.Transaction):
+        return [TransactionControl("begin")]
+    if isinstance(node, exp.Commit):
+        return [TransactionControl("commit")]
+    if isinstance(node, exp.Rollback):
+        return [] if node.args.get("savepoint") is not None else [TransactionControl("rollback")]
+    if isinstance(node, exp.Set):
+        return list(_set(node))
+    if isinstance(node, exp.TruncateTable):
+        return [Truncate(tuple(_name(t) for t in node.expressions), bool(node.args.get("cascade")))]
+    if isinstance(node, exp.Update | exp.Delete | exp.Insert):
+        return list(_data_change(node))
+    if isinstance(node, exp.Command):
+        return list(_command(node, reader))
     return []
+
+
+def _alter_table(node: exp.Alter, reader: _Reader) -> Iterable[Action]:
+    table = _name(node.this)
+    for item in node.args.get("actions") or ():
+        yield from _alter(item, table, reader)
+    algorithm = lock = None
+    for option in node.args.get("options") or ():
+        value = option.this.name if isinstance(option.this, exp.Expression) else str(option.this)
+        if isinstance(option, exp.AlgorithmProperty):
+            algorithm = value.upper()
+        elif isinstance(option, exp.LockProperty):
+            lock = value.upper()
+        elif isinstance(option, exp.EngineProperty):
+            yield Rewrite(f"ENGINE={value}", (table,))
+        elif isinstance(option, exp.RowFormatProperty):
+            yield Rewrite(f"ROW_FORMAT={value.upper()}", (table,))
+    if algorithm is not None or lock is not None:
+        yield AlterTableOptions(table, algorithm, lock)
+
+
+# SET, data changes and the statements sqlglot keeps as raw commands -------------------------------
+
+
+def _set(node: exp.Set) -> Iterable[Action]:
+    for item in node.expressions:
+        if not isinstance(item, exp.SetItem) or str(item.args.get("kind") or "").upper() in (
+            "NAMES",
+            "CHARACTER SET",
+            "TRANSACTION",
+        ):
+            continue
+        assignment = item.this
+        if not isinstance(assignment, exp.EQ):
+            continue
+        target, value = assignment.this, assignment.expression
+        if isinstance(target, exp.SessionParameter | exp.Column):
+            name = target.name
+        elif isinstance(target, exp.Var | exp.Identifier):
+            name = target.name
+        else:
+            continue
+        if not name or name.startswith("@"):
+            continue  # user variables (SET @x = 1) are not settings
+        text: str | None
+        if isinstance(value, exp.Literal):
+            text = value.name
+        elif isinstance(value, exp.Column | exp.Var | exp.Identifier | exp.Boolean):
+            text = value.name if not isinstance(value, exp.Boolean) else str(value.this).lower()
+        else:
+            text = value.sql(dialect="mysql")
+        if text is not None and text.upper() == "DEFAULT":
+            text = None
+        yield SetSetting(name.lower(), text)
+
+
+def _data_change(node: exp.Update | exp.Delete | exp.Insert) -> Iterable[Action]:
+    target = node.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    if not isinstance(target, exp.Table):
+        return
+    table = _name(target)
+    if isinstance(node, exp.Insert):
+        query = node.expression
+        from_select = isinstance(query, exp.Query) and not isinstance(query, exp.Values)
+        where = query.args.get("where") if isinstance(query, exp.Select) else None
+        limited = from_select and query.args.get("limit") is not None
+        yield DataChange("insert", table, where is not None, limited or _bounded(where), from_select)
+        return
+    where = node.args.get("where")
+    has_limit = node.args.get("limit") is not None or _bounded(where)
+    kind = "update" if isinstance(node, exp.Update) else "delete"
+    yield DataChange(kind, table, where is not None, has_limit)
+
+
+def _limited(query: exp.Expression | None) -> bool:
+    while isinstance(query, exp.Subquery):
+        query = query.this
+    return isinstance(query, exp.Query) and query.args.get("limit") is not None
+
+
+_SIDES: dict[type[exp.Expression], str] = {
+    exp.GT: "lower",
+    exp.GTE: "lower",
+    exp.LT: "upper",
+    exp.LTE: "upper",
+}
+
+
+def _bounded(where: exp.Expression | None) -> bool:
+    """WHERE restricting a column to a bounded set (BETWEEN, an IN list, IN (SELECT ... LIMIT n),
+    or a lower and an upper bound on one column): one batch of a batched backfill."""
+    if where is None:
+        return False
+    condition = where.this if isinstance(where, exp.Where) else where
+    bounds: dict[str, set[str]] = {}
+    for part in condition.flatten() if isinstance(condition, exp.And) else (condition,):
+        part = _unparen(cast(exp.Expression, part))
+        if isinstance(part, exp.Between):
+            return True
+        if isinstance(part, exp.In):
+            if part.expressions or _limited(part.args.get("query")):
+                return True
+        side = _SIDES.get(type(part))
+        if side is not None:
+            if isinstance(part.this, exp.Column):
+                bounds.setdefault(part.this.sql(), set()).add(side)
+            elif isinstance(part.expression, exp.Column):
+                other = "upper" if side == "lower" else "lower"
+                bounds.setdefault(part.expression.sql(), set()).add(other)
+    return any(len(sides) == 2 for sides in bounds.values())
+
+
+def _words(tokens: Sequence[Any]) -> list[str]:
+    return [t.text.upper() for t in tokens]
+
+
+def _split(tokens: Sequence[Any]) -> list[list[Any]]:
+    """Token runs between commas outside parentheses."""
+    parts: list[list[Any]] = [[]]
+    depth = 0
+    for token in tokens:
+        depth += token.token_type is TokenType.L_PAREN
+        depth -= token.token_type is TokenType.R_PAREN
+        if depth == 0 and token.token_type is TokenType.COMMA:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [part for part in parts if part]
+
+
+def _token_name(tokens: Sequence[Any]) -> Name | None:
+    """A possibly qualified name at the start of ``tokens``: ``db.t`` or ``t``."""
+    if not tokens:
+        return None
+    if len(tokens) >= 3 and tokens[1].token_type is TokenType.DOT:
+        return Name(tokens[2].text, tokens[0].text)
+    return Name(tokens[0].text)
+
+
+_OPTION_WORDS = {"ALGORITHM", "LOCK"}
+
+
+def _command(node: exp.Command, reader: _Reader) -> Iterable[Action]:
+    tokens = list(reader.tokens)
+    words = _words(tokens)
+    if words and words[0].split()[0] in ("OPTIMIZE", "LOCK"):
+        # sqlglot keeps the rest of these commands as one string token: read the text itself.
+        match = _OPTIMIZE_RE.match(reader.text) or _LOCK_RE.match(reader.text)
+        if match is None:
+            return
+        items = [_item_name(item) for item in match.group(1).split(",")]
+        if match.re is _OPTIMIZE_RE:
+            yield Rewrite("OPTIMIZE TABLE", tuple(name for name, _ in items if name is not None))
+        else:
+            yield from _lock_tables(items)
+    elif words[:2] == ["ALTER", "TABLE"]:
+        yield from _alter_command(tokens, reader)
+    elif words[:1] == ["CREATE"] and "INDEX" in words[:4]:
+        yield from _create_index_command(tokens, reader)
+
+
+_OPTIMIZE_RE = re.compile(r"\s*OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?\s+(.*)", re.I | re.S)
+_LOCK_RE = re.compile(r"\s*LOCK\s+TABLES?\s+(.*)", re.I | re.S)
+
+
+def _item_name(item: str) -> tuple[Name | None, list[str]]:
+    """``db.t AS x WRITE`` -> (Name("t", "db"), ["AS", "X", "WRITE"])."""
+    words = item.split()
+    if not words:
+        return None, []
+    parts = [p.strip("`") for p in words[0].split(".")]
+    name = Name(parts[-1], parts[-2] if len(parts) > 1 else None)
+    return name, [w.upper() for w in words[1:]]
+
+
+def _lock_tables(items: list[tuple[Name | None, list[str]]]) -> Iterable[Action]:
+    by_mode: dict[str, list[Name]] = {}
+    for name, words in items:
+        if name is None:
+            continue
+        mode = "WRITE" if "WRITE" in words else "READ"
+        by_mode.setdefault(mode, []).append(name)
+    for mode, names in by_mode.items():
+        yield LockTable(tuple(names), mode)
+
+
+def _options(clauses: list[list[Any]]) -> tuple[list[list[Any]], str | None, str | None]:
+    """Take ALGORITHM= / LOCK= clauses out; what stays is for sqlglot."""
+    kept = []
+    algorithm = lock = None
+    for clause in clauses:
+        words = _words(clause)
+        if words and words[0] in _OPTION_WORDS:
+            value = words[-1] if len(words) > 1 else None
+            if words[0] == "ALGORITHM":
+                algorithm = value
+            else:
+                lock = value
+        else:
+            kept.append(clause)
+    return kept, algorithm, lock
+
+
+def _reparse(tokens: Sequence[Any], reader: _Reader) -> list[Action]:
+    """Parse the part of a statement sqlglot understands; nothing when it still does not."""
+    if not tokens:
+        return []
+    try:
+        nodes = (
+            Dialect.get_or_raise(reader.dialect)
+            .parser()
+            .parse(list(tokens), " " * reader.statement.start + reader.text)
+        )
+    except GlotParseError:
+        return []
+    node = nodes[0] if nodes else None
+    if node is None or isinstance(node, exp.Command):
+        return []
+    return _actions(cast(exp.Expression, node), reader)
+
+
+def _alter_command(tokens: Sequence[Any], reader: _Reader) -> Iterable[Action]:
+    """ALTER TABLE forms sqlglot does not know (CONVERT TO CHARACTER SET): the rest is parsed alone."""
+    header_end = 3 if len(tokens) < 5 or tokens[3].token_type is not TokenType.DOT else 5
+    header, body = tokens[:header_end], tokens[header_end:]
+    table = _token_name(header[2:])
+    if table is None:
+        return
+    clauses, algorithm, lock = _options(_split(body))
+    rest: list[Any] = []
+    rewrites: list[Action] = []
+    for clause in clauses:
+        words = _words(clause)
+        if words[:2] == ["CONVERT", "TO"]:
+            rewrites.append(Rewrite("CONVERT TO CHARACTER SET", (table,)))
+            continue
+        if rest:
+            rest.append(_COMMA)
+        rest.extend(clause)
+    yield from _reparse([*header, *rest], reader) if rest else ()
+    yield from rewrites
+    if algorithm is not None or lock is not None:
+        yield AlterTableOptions(table, algorithm, lock)
+
+
+def _create_index_command(tokens: Sequence[Any], reader: _Reader) -> Iterable[Action]:
+    """CREATE INDEX ... ALGORITHM=... LOCK=...: sqlglot stops at the trailing options."""
+    words = _words(tokens)
+    kept: list[Any] = []
+    algorithm = lock = None
+    index = 0
+    while index < len(tokens):
+        word = words[index]
+        if word in _OPTION_WORDS and index + 1 < len(tokens):
+            step = 3 if index + 2 < len(tokens) and tokens[index + 1].token_type is TokenType.EQ else 2
+            value = words[index + step - 1]
+            if word == "ALGORITHM":
+                algorithm = value
+            else:
+                lock = value
+            index += step
+            continue
+        kept.append(tokens[index])
+        index += 1
+    actions = _reparse(kept, reader)
+    yield from actions
+    table = next((a.table for a in actions if isinstance(a, CreateIndex)), None)
+    if table is not None and (algorithm is not None or lock is not None):
+        yield AlterTableOptions(table, algorithm, lock)
 
 
 def _name(table: exp.Expression) -> Name:
@@ -207,6 +506,11 @@ def _column(node: exp.ColumnDef, reader: _Reader) -> ColumnSpec:
             constraints.append(
                 ConstraintSpec("foreign", name, (node.name,), reference=reference, position=position)
             )
+    placement = None
+    where = node.args.get("position")
+    if isinstance(where, exp.ColumnPosition):
+        side = str(where.args.get("position") or "").upper()
+        placement = f"AFTER {where.this.name}" if side == "AFTER" and where.this is not None else side or None
     return ColumnSpec(
         name=node.name,
         raw_type=reader.raw_type(node),
@@ -219,6 +523,7 @@ def _column(node: exp.ColumnDef, reader: _Reader) -> ColumnSpec:
         collation=collation,
         constraints=tuple(constraints),
         position=position,
+        placement=placement,
     )
 
 
@@ -356,6 +661,8 @@ def _alter(item: exp.Expression, table: Name, reader: _Reader) -> Iterable[Actio
         yield RenameTable(table, item.this.name)
     elif isinstance(item, exp.RenameColumn):
         yield RenameColumn(table, item.this.name, item.args["to"].name)
+    elif isinstance(item, exp.ForceProperty):
+        yield Rewrite("FORCE", (table,))
 
 
 def _alter_drop(item: exp.Drop, table: Name) -> Iterable[Action]:

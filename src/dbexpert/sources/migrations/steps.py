@@ -9,7 +9,7 @@ holds, and which timeouts are set. Rules never re-parse or re-replay anything.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -43,6 +43,9 @@ class MigrationStep:
     created_here: frozenset[TableKey]  # tables created earlier in the same migration
     columns_added_here: frozenset[tuple[TableKey, str]]  # columns added earlier in the same migration
     held_locks: Mapping[TableKey, str]  # strongest lock per table held from earlier in this transaction
+    locks_taken_before: Mapping[
+        TableKey, str
+    ]  # strongest lock taken earlier in this migration, on tables it did not create
     not_valid_here: frozenset[tuple[TableKey, str]]  # constraints added NOT VALID earlier in this transaction
     settings: Mapping[str, str]  # SET name = value in force (lock_timeout, statement_timeout, ...)
     engine: Engine
@@ -69,6 +72,12 @@ class MigrationStep:
     def table(self, name: ddl.Name) -> Table | None:
         """The table as it was before this statement; None when the files never defined it."""
         return self.tables_before.get(self.key(name))
+
+    def defined(self, name: ddl.Name) -> bool:
+        """The files defined the table (CREATE TABLE), so its columns are known, not just what was
+        done to it since; a table that predates the files is a placeholder until then."""
+        table = self.table(name)
+        return table is not None and not table.attrs.get("placeholder")
 
     def is_new(self, name: ddl.Name) -> bool:
         """Created earlier in the same migration: empty, and invisible to running code."""
@@ -125,6 +134,7 @@ class _State:
     created: set[TableKey] = field(default_factory=set)
     added: set[tuple[TableKey, str]] = field(default_factory=set)
     held: dict[TableKey, str] = field(default_factory=dict)
+    taken: dict[TableKey, str] = field(default_factory=dict)
     not_valid: set[tuple[TableKey, str]] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     local_settings: set[str] = field(default_factory=set)
@@ -188,6 +198,9 @@ class _State:
             if STRENGTH.get(mode, 0) > STRENGTH.get(self.held.get(key, ""), 0):
                 self.held[key] = mode
                 self._changed("held")
+            if key not in self.created and STRENGTH.get(mode, 0) > STRENGTH.get(self.taken.get(key, ""), 0):
+                self.taken[key] = mode
+                self._changed("taken")
         if not self.in_transaction:  # autocommit: each statement releases its locks
             self.end_transaction()
 
@@ -201,7 +214,8 @@ def _prepare_one(
     steps: list[MigrationStep] = []
     state = _State(transactional=migration.transactional)
     for index, statement in enumerate(parsed.statements):
-        actions = tuple(ddl_actions(statement))
+        actions = tuple(_resolved(action, replayer) for action in ddl_actions(statement))
+        _placeholders(actions, replayer)
         touched = {key_of(name): name for action in actions for name in _names(action)}
         before = {key: table for key, name in touched.items() if (table := replayer.find(name)) is not None}
         steps.append(
@@ -216,6 +230,7 @@ def _prepare_one(
                 created_here=state.snapshot("created"),
                 columns_added_here=state.snapshot("added"),
                 held_locks=state.snapshot("held"),
+                locks_taken_before=state.snapshot("taken"),
                 not_valid_here=state.snapshot("not_valid"),
                 settings=state.snapshot("settings"),
                 engine=engine,
@@ -236,6 +251,36 @@ def _prepare_one(
         problems=tuple(parsed.errors),
         suppressions=parse_suppressions(text, parsed.statements),
     )
+
+
+def _resolved(action: ddl.Action, replayer: Replayer) -> ddl.Action:
+    """The action with what the script leaves implicit filled in: the table of a ``DROP INDEX name``."""
+    if (
+        isinstance(action, ddl.Drop)
+        and action.kind == "index"
+        and action.table is None
+        and len(action.names) == 1
+    ):
+        owner = replayer.index_table(action.names[0])
+        if owner is not None:
+            return replace(action, table=owner)
+    return action
+
+
+def _placeholders(actions: Sequence[ddl.Action], replayer: Replayer) -> None:
+    """Give tables that predate the files an empty stand-in, so later statements of the run see
+    what earlier ones did to them (a CHECK added and validated before SET NOT NULL, a new column)."""
+    for action in actions:
+        if isinstance(action, ddl.CreateTable):
+            continue
+        for name in _names(action):
+            if replayer.find(name) is None:
+                replayer.tables[replayer.key(name)] = Table(
+                    name=name.name, schema=name.schema or replayer.default_schema, attrs=_PLACEHOLDER
+                )
+
+
+_PLACEHOLDER = MappingProxyType({"placeholder": True})  # shape unknown: defined before the files read
 
 
 def _names(action: ddl.Action) -> list[ddl.Name]:
