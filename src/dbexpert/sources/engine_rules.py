@@ -9,7 +9,7 @@ and UNIQUE with ``sqlite_autoindex_<table>_<n>`` indexes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from dbexpert.model import Engine, Index
 
@@ -37,10 +37,10 @@ def unique_name(wanted: str, taken: Iterable[str]) -> str:
     return f"{wanted}_{n}"
 
 
-def postgres_constraint_name(table: str, columns: Sequence[str], suffix: str, taken: Iterable[str]) -> str:
+def postgres_constraint_name(table: str, columns: Sequence[str], suffix: str, taken: Container[str]) -> str:
     """PostgreSQL's ChooseConstraintName: ``<table>_<cols>_<suffix>`` then a number until free."""
     base = "_".join([table, *columns, suffix]) if columns else f"{table}_{suffix}"
-    names = set(taken)
+    names = taken
     if base not in names:
         return base
     n = 1

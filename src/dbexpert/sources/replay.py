@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -42,12 +43,56 @@ class ReplayProblem:
     message: str
 
 
+class _Tables(dict[tuple[str | None, str], Table]):
+    """The replayed tables, keeping a count of index names per schema up to date as tables change:
+    PostgreSQL index names are unique per schema, and a migration may create thousands of them."""
+
+    def __init__(self, fold: Callable[[str], str]) -> None:
+        super().__init__()
+        self._fold = fold
+        self._names: dict[str | None, Counter[str]] = defaultdict(Counter)
+
+    def __setitem__(self, key: tuple[str | None, str], table: Table) -> None:
+        self._forget(key)
+        super().__setitem__(key, table)
+        self._names[table.schema].update(self._fold(i.name) for i in table.indexes)
+
+    def __delitem__(self, key: tuple[str | None, str]) -> None:
+        self._forget(key)
+        super().__delitem__(key)
+
+    def pop(self, key: tuple[str | None, str], default: Any = None) -> Any:
+        self._forget(key)
+        return super().pop(key, default)
+
+    def _forget(self, key: tuple[str | None, str]) -> None:
+        old = self.get(key)
+        if old is not None:
+            self._names[old.schema].subtract(self._fold(i.name) for i in old.indexes)
+
+    def has_index(self, schema: str | None, name: str) -> bool:
+        return self._names[schema][self._fold(name)] > 0
+
+    def index_names(self, schema: str | None) -> Container[str]:
+        """A live view: membership tests of (folded) index names in ``schema``."""
+        return _Present(self._names[schema], self._fold)
+
+
+class _Present(Container[str]):
+    def __init__(self, counts: Counter[str], fold: Callable[[str], str]) -> None:
+        self._counts = counts
+        self._fold = fold
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._counts[self._fold(name)] > 0
+
+
 class Replayer:
     def __init__(self, engine: Engine, version: Version | None = None) -> None:
         self.engine = engine
         self.version = version
         self.default_schema = rules.DEFAULT_SCHEMA.get(engine)
-        self.tables: dict[tuple[str | None, str], Table] = {}
+        self.tables = _Tables(str if engine is Engine.POSTGRES else str.lower)
         self.sequences: dict[tuple[str | None, str], Sequence] = {}
         self.enums: dict[tuple[str | None, str], EnumType] = {}
         self.views: dict[tuple[str | None, str], View] = {}
@@ -436,7 +481,12 @@ class Replayer:
             return
         keys = tuple(_index_key(k) for k in action.keys)
         name = action.name or self._default_index_name(table, keys)
-        if any(self._same_name(i.name, name) for t in self._tables_in(table.schema) for i in t.indexes):
+        exists = (
+            any(self._same_name(i.name, name) for i in table.indexes)
+            if self.engine is Engine.MYSQL  # MySQL index names are per table, elsewhere per schema
+            else self.tables.has_index(table.schema, name)
+        )
+        if exists:
             if not action.if_not_exists:
                 self._problem(f"index {name!r} already exists")
             return
@@ -453,16 +503,11 @@ class Replayer:
         self.tables[self._key(table.name, table.schema)] = replace(table, indexes=(*table.indexes, index))
 
     def _default_index_name(self, table: Table, keys: tuple[IndexKey, ...]) -> str:
-        taken = [i.name for t in self._tables_in(table.schema) for i in t.indexes]
-        if self.engine is Engine.MYSQL:
+        if self.engine is Engine.MYSQL:  # MySQL index names are per table
+            taken = [i.name for i in table.indexes]
             return rules.unique_name(next((k.column for k in keys if k.column), "key"), taken)
         parts = [k.column or "expr" for k in keys]
-        return rules.postgres_constraint_name(table.name, parts, "idx", taken)
-
-    def _tables_in(self, schema: str | None) -> list[Table]:
-        if self.engine is Engine.MYSQL:
-            return []  # MySQL index names are per table; duplicates are caught by the table itself
-        return [t for t in self.tables.values() if t.schema == schema]
+        return rules.postgres_constraint_name(table.name, parts, "idx", self.tables.index_names(table.schema))
 
     def _same_name(self, a: str, b: str) -> bool:
         return a == b if self.engine is Engine.POSTGRES else a.lower() == b.lower()
