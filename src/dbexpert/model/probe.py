@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from dbexpert.model.catalog import Table
+from dbexpert.model.errors import InputError
 
 
 class LiveProbe(Protocol):
@@ -27,3 +28,26 @@ class LiveProbe(Protocol):
     ) -> tuple[int, int]:
         """Among up to ``limit`` non-null child key values: (values checked, values with no parent row)."""
         ...
+
+
+def checked_limit(limit: int) -> int:
+    """A probe's row bound: probes are always bounded, so zero or less is a caller's error."""
+    if limit < 1:
+        raise InputError(f"probe limit must be positive, not {limit}")
+    return limit
+
+
+def check_key_pairs(columns: tuple[str, ...], ref_columns: tuple[str, ...]) -> None:
+    """A foreign key's columns and the columns they reference must pair up one to one."""
+    if not columns or len(columns) != len(ref_columns):
+        raise InputError(
+            f"key columns {list(columns)} and referenced columns {list(ref_columns)} do not pair up"
+        )
+
+
+def column_named(table: Table, name: str) -> str:
+    """The column's name as the table spells it; unknown columns are the caller's error."""
+    column = table.column(name)
+    if column is None:
+        raise InputError(f"table {table.qualified_name} has no column {name!r}")
+    return column.name

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dbexpert.engines.mysql.queries import count_orphans_query, sample_values_query
-from dbexpert.model import InputError, Table
+from dbexpert.model import Table
+from dbexpert.model.probe import check_key_pairs, checked_limit, column_named
 
 Query = Callable[[str, Sequence[Any]], list[dict[str, Any]]]
 
@@ -19,9 +20,9 @@ class MysqlProbe:
         self._schema = default_schema
 
     def sample_values(self, table: Table, column: str, limit: int = 1000) -> list[str]:
-        found = _column_name(table, column)
+        found = column_named(table, column)
         rows = self._run(
-            sample_values_query(table.schema or self._schema, table.name, found), (_limit(limit),)
+            sample_values_query(table.schema or self._schema, table.name, found), (checked_limit(limit),)
         )
         return [_as_text(row["value"]) for row in rows]
 
@@ -33,34 +34,17 @@ class MysqlProbe:
         ref_columns: tuple[str, ...],
         limit: int = 10000,
     ) -> tuple[int, int]:
-        if not columns or len(columns) != len(ref_columns):
-            raise InputError(
-                f"foreign key columns {list(columns)} and referenced columns {list(ref_columns)} do not pair up"
-            )
+        check_key_pairs(columns, ref_columns)
         sql = count_orphans_query(
             child.schema or self._schema,
             child.name,
-            tuple(_column_name(child, c) for c in columns),
+            tuple(column_named(child, c) for c in columns),
             parent.schema or self._schema,
             parent.name,
-            tuple(_column_name(parent, c) for c in ref_columns),
+            tuple(column_named(parent, c) for c in ref_columns),
         )
-        row = self._run(sql, (_limit(limit),))[0]
+        row = self._run(sql, (checked_limit(limit),))[0]
         return int(row["checked"]), int(row["orphans"])
-
-
-def _column_name(table: Table, column: str) -> str:
-    """The column's exact name in the catalog; an unknown column is the caller's mistake, not SQL to send."""
-    found = table.column(column)
-    if found is None:
-        raise InputError(f"table {table.qualified_name} has no column {column!r}")
-    return found.name
-
-
-def _limit(limit: int) -> int:
-    if limit < 1:
-        raise InputError(f"probe limit must be positive, got {limit}")
-    return limit
 
 
 def _as_text(value: Any) -> str:

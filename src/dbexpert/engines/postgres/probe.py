@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from psycopg import sql
 
 from dbexpert.engines.postgres.queries import COUNT_ORPHANS, SAMPLE_VALUES
-from dbexpert.model import InputError, Table
+from dbexpert.model import Table
+from dbexpert.model.probe import check_key_pairs, checked_limit, column_named
 
 if TYPE_CHECKING:
     from dbexpert.engines.postgres.connect import Query
@@ -29,18 +30,6 @@ def _table(table: Table) -> sql.Identifier:
     return sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
 
 
-def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
-    missing = [name for name in columns if table.column(name) is None]
-    if missing:
-        raise InputError(f"table {table.qualified_name} has no column {missing[0]!r}")
-
-
-def _positive(limit: int) -> int:
-    if limit <= 0:
-        raise InputError(f"probe limit must be positive, not {limit}")
-    return limit
-
-
 class PostgresProbe:
     """The :class:`dbexpert.model.probe.LiveProbe` of a PostgreSQL session."""
 
@@ -49,9 +38,9 @@ class PostgresProbe:
 
     def sample_values(self, table: Table, column: str, limit: int = 1000) -> list[str]:
         """Up to ``limit`` non-null values of ``column`` as text."""
-        _require_columns(table, (column,))
+        column_named(table, column)
         query = sql.SQL(SAMPLE_VALUES).format(column=sql.Identifier(column), table=_table(table))
-        rows = self._session.fetch("sample_values", query, {"limit": _positive(limit)})
+        rows = self._session.fetch("sample_values", query, {"limit": checked_limit(limit)})
         return [row["value"] for row in rows]
 
     def count_orphans(
@@ -63,10 +52,10 @@ class PostgresProbe:
         limit: int = 10000,
     ) -> tuple[int, int]:
         """Among up to ``limit`` child rows with a complete key: (rows checked, rows with no parent row)."""
-        if not columns or len(columns) != len(ref_columns):
-            raise InputError("count_orphans needs as many referenced columns as key columns")
-        _require_columns(child, columns)
-        _require_columns(parent, ref_columns)
+        check_key_pairs(columns, ref_columns)
+        for table, names in ((child, columns), (parent, ref_columns)):
+            for name in names:
+                column_named(table, name)
         child_ids = [sql.Identifier(name) for name in columns]
         query = sql.SQL(COUNT_ORPHANS).format(
             child_columns=sql.SQL(", ").join(child_ids),
@@ -78,5 +67,5 @@ class PostgresProbe:
                 for ref, child_id in zip(ref_columns, child_ids, strict=True)
             ),
         )
-        row = self._session.fetch("count_orphans", query, {"limit": _positive(limit)})[0]
+        row = self._session.fetch("count_orphans", query, {"limit": checked_limit(limit)})[0]
         return int(row["checked"]), int(row["orphans"])

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dbexpert.model import Table
+from dbexpert.model.probe import check_key_pairs, checked_limit
 
 Run = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
@@ -28,7 +29,7 @@ class SqliteProbe:
     def sample_values(self, table: Table, column: str, limit: int = 1000) -> list[str]:
         col = quote(column)
         sql = f"SELECT CAST({col} AS TEXT) FROM {_table(table)} WHERE {col} IS NOT NULL LIMIT ?"
-        return [row[0] for row in self._run(sql, (max(0, limit),))]
+        return [row[0] for row in self._run(sql, (checked_limit(limit),))]
 
     def count_orphans(
         self,
@@ -38,8 +39,7 @@ class SqliteProbe:
         ref_columns: tuple[str, ...],
         limit: int = 10000,
     ) -> tuple[int, int]:
-        if not columns or len(columns) != len(ref_columns):
-            raise ValueError("count_orphans needs as many parent columns as child columns")
+        check_key_pairs(columns, ref_columns)
         picked = ", ".join(f"{quote(c)} AS k{i}" for i, c in enumerate(columns))
         not_null = " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
         matches = " AND ".join(f"p.{quote(r)} = c.k{i}" for i, r in enumerate(ref_columns))
@@ -48,5 +48,5 @@ class SqliteProbe:
             f"SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM {_table(parent)} AS p WHERE {matches})), 0) "
             "FROM c"
         )
-        checked, orphans = self._run(sql, (max(0, limit),))[0]
+        checked, orphans = self._run(sql, (checked_limit(limit),))[0]
         return int(checked), int(orphans)
