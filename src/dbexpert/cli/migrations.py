@@ -36,7 +36,11 @@ def migrations_group() -> None:
 def lint_command(
     paths: tuple[Path, ...], tool: str | None, transaction: str, fmt: str, output: Path | None, **params: Any
 ) -> None:
-    """Lint migration files and folders (raw SQL, Flyway, golang-migrate, dbmate, Prisma, Drizzle)."""
+    """Lint migration files and folders (raw SQL, Flyway, golang-migrate, dbmate, Prisma, Drizzle).
+
+    Exits 1 when a migration is unsafe (a safety or correctness finding at warning or above), or,
+    with --fail-on, when a finding is at least that severe.
+    """
     from dbexpert.api.migrations import lint_paths  # parsers load only when needed: --help stays fast
 
     config = build_config(params)
@@ -44,4 +48,8 @@ def lint_command(
     emit(result.report(), fmt, output, registry())
     for problem in result.problems:
         click.echo(f"dbexpert: error: {problem}", err=True)
-    sys.exit(2 if result.problems else exit_code(result.findings, config.fail_on))
+    if result.problems:
+        sys.exit(2)
+    # Without an explicit --fail-on, CI fails exactly when a migration is unsafe to deploy.
+    unsafe = any(verdict.unsafe for verdict in result.verdicts)
+    sys.exit(exit_code(result.findings, config.fail_on) if config.fail_on_given else int(unsafe))
