@@ -44,7 +44,11 @@ def _findings(rule: Rule, sql: str) -> list[Finding]:
     return [f for f in run_rules(catalog, [rule]) if f.rule == rule.name]
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if not r.needs_live], ids=_ids)
+# Live rules need statistics and exact-mode rules a scratch database: their own tests run their examples.
+STATIC_RULES = [r for r in RULES if not r.needs_live and r.target is not Target.MIGRATION_RUN]
+
+
+@pytest.mark.parametrize("rule", STATIC_RULES, ids=_ids)
 def test_example_fires_and_use_instead_is_clean(rule: Rule):
     fired = _findings(rule, rule.docs.code_blocks("Example")[0])
     assert fired, f"{rule.name}: the documented Example does not trigger the rule"

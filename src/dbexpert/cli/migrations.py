@@ -21,7 +21,9 @@ def migrations_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--tool",
-    type=click.Choice(["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle"]),
+    type=click.Choice(
+        ["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm"]
+    ),
     help="The migration tool (default: recognised from file names and folders).",
 )
 @click.option(
@@ -53,3 +55,12 @@ def lint_command(
     # Without an explicit --fail-on, CI fails exactly when a migration is unsafe to deploy.
     unsafe = any(verdict.unsafe for verdict in result.verdicts)
     sys.exit(exit_code(result.findings, config.fail_on) if config.fail_on_given else int(unsafe))
+
+
+def _attach_exact_mode() -> None:
+    from dbexpert.cli.migration_test import test_command
+
+    migrations_group.add_command(test_command)
+
+
+_attach_exact_mode()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from dbexpert.rules.context import RuleContext
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "References")
-RULE_PACKAGES = ("dbexpert.rules.schema", "dbexpert.rules.migration")
+RULE_PACKAGES = ("dbexpert.rules.schema", "dbexpert.rules.migration", "dbexpert.rules.exact")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
 
@@ -35,6 +35,9 @@ class Target(StrEnum):
     TABLE = "table"  # check(table, ctx), once per table
     CATALOG = "catalog"  # check(catalog, ctx), once per database
     STATEMENT = "statement"  # check(step: MigrationStep, ctx), once per statement of a migration
+    MIGRATION_RUN = (
+        "migration-run"  # check(run: MigrationRun, ctx), once per migration tried on a scratch copy
+    )
 
 
 @dataclass(frozen=True, slots=True)

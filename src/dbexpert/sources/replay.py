@@ -78,6 +78,33 @@ class _Tables(dict[tuple[str | None, str], Table]):
         return _Present(self._names[schema], self._fold)
 
 
+class _Sequences(dict[tuple[str | None, str], Sequence]):
+    """The replayed sequences, with a count of their names without case: every identity or serial
+    column names a sequence, and choosing a free name must not look at all the others."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: Counter[str] = Counter()
+
+    def __setitem__(self, key: tuple[str | None, str], sequence: Sequence) -> None:
+        if key not in self:
+            self._names[key[1].lower()] += 1
+        super().__setitem__(key, sequence)
+
+    def __delitem__(self, key: tuple[str | None, str]) -> None:
+        super().__delitem__(key)
+        self._names[key[1].lower()] -= 1
+
+    def pop(self, key: tuple[str | None, str], default: Any = None) -> Any:
+        if key in self:
+            self._names[key[1].lower()] -= 1
+        return super().pop(key, default)
+
+    def name_taken(self, name: str) -> bool:
+        """Whether a sequence (in any schema) has this name, compared without case."""
+        return self._names[name.lower()] > 0
+
+
 class _Present(Container[str]):
     def __init__(self, counts: Counter[str], fold: Callable[[str], str]) -> None:
         self._counts = counts
@@ -93,7 +120,8 @@ class Replayer:
         self.version = version
         self.default_schema = rules.DEFAULT_SCHEMA.get(engine)
         self.tables = _Tables(str if engine is Engine.POSTGRES else str.lower)
-        self.sequences: dict[tuple[str | None, str], Sequence] = {}
+        self.sequences = _Sequences()
+        self._folds = engine is not Engine.POSTGRES
         self.enums: dict[tuple[str | None, str], EnumType] = {}
         self.views: dict[tuple[str | None, str], View] = {}
         self.problems: list[ReplayProblem] = []
@@ -105,15 +133,21 @@ class Replayer:
         if isinstance(name, ddl.Name):
             schema = name.schema
             name = name.name
-        schema = schema if schema is not None else self.default_schema
-        if self.engine is Engine.POSTGRES:
+        if schema is None:
+            schema = self.default_schema
+        if not self._folds:
             return schema, name
         # MySQL (on case-insensitive file systems) and SQLite compare names without case.
         return (schema.lower() if schema else None), name.lower()
 
     def key(self, name: ddl.Name) -> tuple[str | None, str]:
         """How the engine identifies a table name (schema defaulted, case folded where it folds)."""
-        return self._key(name)
+        schema = name.schema
+        if schema is None:
+            schema = self.default_schema
+        if not self._folds:
+            return schema, name.name
+        return (schema.lower() if schema else None), name.name.lower()
 
     def find(self, name: ddl.Name) -> Table | None:
         """The table as replayed so far, or None (not an error: it may predate the files read)."""
@@ -236,7 +270,9 @@ class Replayer:
         self, column: Column, table: str, schema: str | None, serial_type: str | None
     ) -> Column:
         data_type = serial_type or _integer_type(column.kind)
-        name = rules.unique_name(f"{table}_{column.name}_seq", [k[1] for k in self.sequences])
+        name = f"{table}_{column.name}_seq"
+        if self.sequences.name_taken(name):
+            name = rules.unique_name(name, [k[1] for k in self.sequences])
         self.sequences[self._key(name, schema)] = Sequence(
             name=name,
             schema=schema,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dbexpert.model import Engine
 from dbexpert.sql.ddl import Action
-from dbexpert.sql.ddl_glot import glot_actions
 from dbexpert.sql.ddl_postgres import postgres_actions
 from dbexpert.sql.parse import Statement
 
@@ -15,4 +14,6 @@ def ddl_actions(statement: Statement) -> list[Action]:
         return []
     if statement.engine is Engine.POSTGRES:
         return postgres_actions(statement)
+    from dbexpert.sql.ddl_glot import glot_actions  # sqlglot is slow to import: only when needed
+
     return glot_actions(statement)

@@ -1,4 +1,4 @@
-"""PostgreSQL DDL (pglast raw parse trees) -> :mod:`dbexpert.sql.ddl` actions."""
+"""PostgreSQL DDL (raw parse trees, as :mod:`dbexpert.sql.pg_tree` data) -> :mod:`dbexpert.sql.ddl` actions."""
 
 from __future__ import annotations
 
@@ -6,21 +6,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from pglast import ast
 from pglast import parser as pg_parser
-from pglast.enums import (
-    AlterTableType,
-    BoolExprType,
-    ConstrType,
-    DropBehavior,
-    ObjectType,
-    ReindexObjectType,
-    SortByDir,
-    SubLinkType,
-    TransactionStmtKind,
-    VariableSetKind,
-)
-from pglast.stream import RawStream
 
 from dbexpert.sql.ddl import (
     Action,
@@ -61,16 +47,18 @@ from dbexpert.sql.ddl import (
     ValidateConstraint,
 )
 from dbexpert.sql.parse import Statement
+from dbexpert.sql.pg_tree import Tree, fields, items, kind, location_span, parse_json, strings, type_name
+from dbexpert.sql.pg_tree import sql as _sql
 
 _T = TypeVar("_T")
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _CONSTRAINT_KINDS = {
-    ConstrType.CONSTR_PRIMARY: "primary",
-    ConstrType.CONSTR_UNIQUE: "unique",
-    ConstrType.CONSTR_FOREIGN: "foreign",
-    ConstrType.CONSTR_CHECK: "check",
-    ConstrType.CONSTR_EXCLUSION: "exclusion",
+    "CONSTR_PRIMARY": "primary",
+    "CONSTR_UNIQUE": "unique",
+    "CONSTR_FOREIGN": "foreign",
+    "CONSTR_CHECK": "check",
+    "CONSTR_EXCLUSION": "exclusion",
 }
 # Tokens that end an expression written inside a column definition (DEFAULT x NOT NULL ...).
 _EXPRESSION_END = frozenset(
@@ -106,7 +94,7 @@ class _Reader:
 
         The expression starts at the smallest offset inside it and ends before the first comma,
         unbalanced parenthesis or ``stop`` keyword outside parentheses."""
-        span = _location_span(node)
+        span = location_span(node)
         if span is None:
             return _sql(node)
         tokens = self.tokens()
@@ -127,14 +115,18 @@ class _Reader:
 
         depth = 0
         end = None
-        for token_start, token_end, kind in self.tokens():
+        for token_start, token_end, token_kind in self.tokens():
             if token_start < start:
                 continue
-            if depth == 0 and end is not None and (kind in stop or kind in ("ASCII_44", "ASCII_59")):
+            if (
+                depth == 0
+                and end is not None
+                and (token_kind in stop or token_kind in ("ASCII_44", "ASCII_59"))
+            ):
                 break
-            if kind == "ASCII_40":
+            if token_kind == "ASCII_40":
                 depth += 1
-            elif kind == "ASCII_41":
+            elif token_kind == "ASCII_41":
                 if depth == 0:
                     break
                 depth -= 1
@@ -154,10 +146,15 @@ class _Reader:
 def postgres_actions(statement: Statement) -> list[Action]:
     assert statement.tree is not None
     node = statement.tree.node
-    handler = _HANDLERS.get(type(node))
+    if node is None:
+        # Trees are not kept with the statements: thousands of them would burden the collector.
+        parsed = parse_json(statement.text)
+        node = parsed[0].get("stmt") if parsed else None
+    name = kind(node)
+    handler = _HANDLERS.get(name)
     if handler is None:
         return []
-    return list(handler(node, _Reader(statement)))
+    return list(handler(node[name], _Reader(statement)))
 
 
 def _unwrap(text: str) -> str:
@@ -173,102 +170,88 @@ def _unwrap(text: str) -> str:
     return text[1:-1].strip()
 
 
-def _location_span(node: Any) -> tuple[int, int] | None:
-    """The smallest and largest source offsets recorded anywhere in ``node``'s subtree."""
-    best: int | None = None
-    last = -1
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple | list):
-            stack.extend(item)
-            continue
-        if not isinstance(item, ast.Node):
-            continue
-        location = getattr(item, "location", None)
-        if isinstance(location, int) and location >= 0:
-            best = location if best is None else min(best, location)
-            last = max(last, location)
-        for attr in item:
-            stack.append(getattr(item, attr))
-    return None if best is None else (best, last)
-
-
 def _given(value: _T | None) -> _T:
-    """A field the grammar always fills for this kind of node (the stubs type every field optional)."""
+    """A field the grammar always fills for this kind of node."""
     assert value is not None
     return value
 
 
-def _sql(node: Any) -> str:
-    return RawStream()(node)
+def _location(node: Tree) -> int:
+    """A node's own offset (libpg_query leaves a zero offset out)."""
+    location: int = node.get("location", 0)
+    return location
 
 
-def _strings(nodes: Iterable[Any] | None) -> tuple[str, ...]:
-    return tuple(n.sval for n in nodes or () if isinstance(n, ast.String) and n.sval is not None)
-
-
-def _name(range_var: ast.RangeVar | None) -> Name:
+def _name(range_var: Tree | None) -> Name:
     range_var = _given(range_var)
-    return Name(_given(range_var.relname), range_var.schemaname)
+    return Name(_given(range_var.get("relname")), range_var.get("schemaname"))
 
 
 def _dotted(parts: tuple[str, ...]) -> Name:
     return Name(parts[-1], parts[-2] if len(parts) > 1 else None)
 
 
-def _create_table(node: ast.CreateStmt, reader: _Reader) -> Iterable[Action]:
+def _create_table(node: Tree, reader: _Reader) -> Iterable[Action]:
     columns: list[ColumnSpec] = []
     constraints: list[ConstraintSpec] = []
-    for element in node.tableElts or ():
-        if isinstance(element, ast.ColumnDef):
-            columns.append(_column(element, reader))
-        elif isinstance(element, ast.Constraint) and element.contype in _CONSTRAINT_KINDS:
-            constraints.append(_constraint(element, reader))
-    relation = _given(node.relation)
+    for element in node.get("tableElts", ()):
+        column = fields(element, "ColumnDef")
+        if column is not None:
+            columns.append(_column(column, reader))
+            continue
+        constraint = fields(element, "Constraint")
+        if constraint is not None and constraint.get("contype") in _CONSTRAINT_KINDS:
+            constraints.append(_constraint(constraint, reader))
+    relation = _given(node.get("relation"))
     yield CreateTable(
         table=_name(relation),
         columns=tuple(columns),
         constraints=tuple(constraints),
-        if_not_exists=bool(node.if_not_exists),
-        temporary=relation.relpersistence == "t",
-        partitioned=node.partspec is not None,
-        position=reader.position(relation.location),
+        if_not_exists=bool(node.get("if_not_exists")),
+        temporary=relation.get("relpersistence") == "t",
+        partitioned=node.get("partspec") is not None,
+        position=reader.position(_location(relation)),
     )
 
 
-def _column(node: ast.ColumnDef, reader: _Reader) -> ColumnSpec:
+def _column(node: Tree, reader: _Reader) -> ColumnSpec:
     not_null = False
     default = identity = generated = None
     constraints: list[ConstraintSpec] = []
-    for constraint in node.constraints or ():
-        kind = constraint.contype
-        if kind is ConstrType.CONSTR_NOTNULL:
+    colname = node.get("colname")
+    for item in node.get("constraints", ()):
+        constraint = fields(item, "Constraint")
+        if constraint is None:  # pragma: no cover - the grammar puts only constraints here
+            continue
+        contype = constraint.get("contype")
+        if contype == "CONSTR_NOTNULL":
             not_null = True
-        elif kind is ConstrType.CONSTR_NULL:
+        elif contype == "CONSTR_NULL":
             not_null = False
-        elif kind is ConstrType.CONSTR_DEFAULT:
-            default = reader.text(constraint.raw_expr)
-        elif kind is ConstrType.CONSTR_IDENTITY:
-            identity = "always" if constraint.generated_when == "a" else "by default"
-        elif kind is ConstrType.CONSTR_GENERATED:
-            generated = _unwrap(reader.text(constraint.raw_expr))
-        elif kind in _CONSTRAINT_KINDS:
-            constraints.append(_constraint(constraint, reader, column=node.colname))
-        elif kind in (ConstrType.CONSTR_ATTR_DEFERRABLE, ConstrType.CONSTR_ATTR_DEFERRED) and constraints:
+        elif contype == "CONSTR_DEFAULT":
+            default = reader.text(constraint.get("raw_expr"))
+        elif contype == "CONSTR_IDENTITY":
+            identity = "always" if constraint.get("generated_when") == "a" else "by default"
+        elif contype == "CONSTR_GENERATED":
+            generated = _unwrap(reader.text(constraint.get("raw_expr")))
+        elif contype in _CONSTRAINT_KINDS:
+            constraints.append(_constraint(constraint, reader, column=colname))
+        elif contype in ("CONSTR_ATTR_DEFERRABLE", "CONSTR_ATTR_DEFERRED") and constraints:
             # Attribute clauses follow the constraint they qualify: REFERENCES p DEFERRABLE.
-            constraints[-1] = _deferrable(constraints[-1], kind is ConstrType.CONSTR_ATTR_DEFERRED)
+            constraints[-1] = _deferrable(constraints[-1], contype == "CONSTR_ATTR_DEFERRED")
+    type_node = node.get("typeName")
+    collate = node.get("collClause")
     return ColumnSpec(
-        name=_given(node.colname),
-        raw_type=_sql(node.typeName) if node.typeName is not None else "",
+        name=_given(colname),
+        raw_type=type_name(type_node) if type_node is not None else "",
         not_null=not_null,
         default=default,
         identity=identity,
         generated=generated,
         generated_stored=True if generated is not None else None,
-        collation=".".join(_strings(node.collClause.collname)) if node.collClause else None,
+        collation=".".join(strings(collate.get("collname"))) if collate is not None else None,
         constraints=tuple(constraints),
-        position=reader.position(node.location),
+        position=reader.position(_location(node)),
     )
 
 
@@ -296,321 +279,369 @@ def _deferrable(spec: ConstraintSpec, initially_deferred: bool) -> ConstraintSpe
     )
 
 
-def _constraint(node: ast.Constraint, reader: _Reader, column: str | None = None) -> ConstraintSpec:
-    kind = _CONSTRAINT_KINDS[_given(node.contype)]
+def _constraint(node: Tree, reader: _Reader, column: str | None = None) -> ConstraintSpec:
+    kind_ = _CONSTRAINT_KINDS[_given(node.get("contype"))]
     columns: tuple[str, ...]
-    position = reader.position(node.location)
-    validated = not node.skip_validation
-    if kind == "check":
+    position = reader.position(_location(node))
+    validated = not node.get("skip_validation")
+    conname = node.get("conname")
+    if kind_ == "check":
         columns = (column,) if column else ()
         return ConstraintSpec(
-            kind,
-            node.conname,
+            kind_,
+            conname,
             columns,
-            expression=_sql(node.raw_expr),
+            expression=_sql(node.get("raw_expr")),
             validated=validated,
             position=position,
         )
-    if kind == "exclusion":
+    if kind_ == "exclusion":
         return _exclusion(node, reader, position)
-    if kind == "foreign":
-        columns = (column,) if column else _strings(node.fk_attrs)
+    if kind_ == "foreign":
+        columns = (column,) if column else strings(node.get("fk_attrs"))
         reference = ReferenceSpec(
-            table=_name(node.pktable),
-            columns=_strings(node.pk_attrs),
-            on_delete=_FK_ACTIONS.get(node.fk_del_action or "a", "NO ACTION"),
-            on_update=_FK_ACTIONS.get(node.fk_upd_action or "a", "NO ACTION"),
-            deferrable=bool(node.deferrable),
-            initially_deferred=bool(node.initdeferred),
+            table=_name(node.get("pktable")),
+            columns=strings(node.get("pk_attrs")),
+            on_delete=_FK_ACTIONS.get(node.get("fk_del_action") or "a", "NO ACTION"),
+            on_update=_FK_ACTIONS.get(node.get("fk_upd_action") or "a", "NO ACTION"),
+            deferrable=bool(node.get("deferrable")),
+            initially_deferred=bool(node.get("initdeferred")),
         )
         return ConstraintSpec(
-            kind, node.conname, columns, reference=reference, validated=validated, position=position
+            kind_, conname, columns, reference=reference, validated=validated, position=position
         )
-    columns = (column,) if column else _strings(node.keys)
-    return ConstraintSpec(kind, node.conname, columns, using_index=node.indexname, position=position)
+    columns = (column,) if column else strings(node.get("keys"))
+    return ConstraintSpec(kind_, conname, columns, using_index=node.get("indexname"), position=position)
 
 
-def _exclusion(node: ast.Constraint, reader: _Reader, position: Position) -> ConstraintSpec:
+def _exclusion(node: Tree, reader: _Reader, position: Position) -> ConstraintSpec:
     keys: list[KeySpec] = []
-    for element in node.exclusions or ():
-        if element and isinstance(element[0], ast.IndexElem):
-            keys.append(_index_key(element[0]))
-    clause = _sql(node)
-    location = node.location
-    if location is not None and location >= 0:
+    for element in node.get("exclusions", ()):
+        parts = items(element)
+        param = fields(parts[0], "IndexElem") if parts else None
+        if param is not None:
+            keys.append(_index_key(param))
+    location = _location(node)
+    if location >= 0:
         clause = reader.text_from(reader.base + location)
+    else:
+        clause = _sql({"Constraint": node})
     if clause.upper().startswith("CONSTRAINT"):
         clause = clause.split(None, 2)[2] if len(clause.split(None, 2)) == 3 else clause
     return ConstraintSpec(
         "exclusion",
-        node.conname,
+        node.get("conname"),
         tuple(k.column for k in keys if k.column),
         tuple(keys),
         expression=clause,
-        method=node.access_method or "btree",
+        method=node.get("access_method") or "btree",
         position=position,
     )
 
 
-def _create_index(node: ast.IndexStmt, reader: _Reader) -> Iterable[Action]:
+def _create_index(node: Tree, reader: _Reader) -> Iterable[Action]:
+    where = node.get("whereClause")
+    include = (fields(p, "IndexElem") or {} for p in node.get("indexIncludingParams", ()))
     yield CreateIndex(
-        table=_name(node.relation),
-        keys=tuple(_index_key(param) for param in node.indexParams or ()),
-        name=node.idxname,
-        unique=bool(node.unique),
-        method=node.accessMethod,
-        where=_sql(node.whereClause) if node.whereClause is not None else None,
-        include=tuple(p.name for p in node.indexIncludingParams or () if p.name),
-        concurrently=bool(node.concurrent),
-        if_not_exists=bool(node.if_not_exists),
-        position=reader.position(_given(node.relation).location),
+        table=_name(node.get("relation")),
+        keys=tuple(_index_key(fields(param, "IndexElem") or {}) for param in node.get("indexParams", ())),
+        name=node.get("idxname"),
+        unique=bool(node.get("unique")),
+        method=node.get("accessMethod"),
+        where=_sql(where) if where is not None else None,
+        include=tuple(p["name"] for p in include if p.get("name")),
+        concurrently=bool(node.get("concurrent")),
+        if_not_exists=bool(node.get("if_not_exists")),
+        position=reader.position(_location(_given(node.get("relation")))),
     )
 
 
-def _index_key(param: ast.IndexElem) -> KeySpec:
+def _index_key(param: Tree) -> KeySpec:
+    expr = param.get("expr")
     return KeySpec(
-        column=param.name,
-        expression=_sql(param.expr) if param.expr is not None else None,
-        descending=param.ordering is SortByDir.SORTBY_DESC,
-        opclass=".".join(_strings(param.opclass)) or None,
-        collation=".".join(_strings(param.collation)) or None,
+        column=param.get("name"),
+        expression=_sql(expr) if expr is not None else None,
+        descending=param.get("ordering") == "SORTBY_DESC",
+        opclass=".".join(strings(param.get("opclass"))) or None,
+        collation=".".join(strings(param.get("collation"))) or None,
     )
 
 
-def _alter_table(node: ast.AlterTableStmt, reader: _Reader) -> Iterable[Action]:
-    if node.objtype is not ObjectType.OBJECT_TABLE:
+def _alter_table(node: Tree, reader: _Reader) -> Iterable[Action]:
+    if node.get("objtype") != "OBJECT_TABLE":
         return
-    table = _name(node.relation)
-    for cmd in node.cmds or ():
-        yield from _alter_command(cmd, table, reader)
+    table = _name(node.get("relation"))
+    for cmd in node.get("cmds", ()):
+        yield from _alter_command(_given(fields(cmd, "AlterTableCmd")), table, reader)
 
 
-def _alter_command(cmd: ast.AlterTableCmd, table: Name, reader: _Reader) -> Iterable[Action]:
-    subtype = cmd.subtype
-    definition = cmd.def_
-    if subtype is AlterTableType.AT_AddColumn:
-        assert isinstance(definition, ast.ColumnDef)
-        yield AddColumn(table, _column(definition, reader), bool(cmd.missing_ok))
-    elif subtype is AlterTableType.AT_DropColumn:
-        yield DropColumn(table, _given(cmd.name), bool(cmd.missing_ok))
-    elif subtype is AlterTableType.AT_AlterColumnType:
-        assert isinstance(definition, ast.ColumnDef)
-        using = reader.text(definition.raw_default, frozenset()) if definition.raw_default else None
-        yield AlterColumnType(table, _given(cmd.name), _sql(definition.typeName), using)
-    elif subtype in (AlterTableType.AT_SetNotNull, AlterTableType.AT_DropNotNull):
-        yield SetNotNull(table, _given(cmd.name), subtype is AlterTableType.AT_SetNotNull)
-    elif subtype is AlterTableType.AT_ColumnDefault:
-        yield SetDefault(table, _given(cmd.name), _sql(definition) if definition is not None else None)
-    elif subtype is AlterTableType.AT_AddConstraint:
-        assert isinstance(definition, ast.Constraint)
-        if definition.contype in _CONSTRAINT_KINDS:
-            yield AddConstraint(table, _constraint(definition, reader))
-    elif subtype is AlterTableType.AT_ValidateConstraint:
-        yield ValidateConstraint(table, _given(cmd.name))
-    elif subtype is AlterTableType.AT_DropConstraint:
-        yield DropConstraint(table, cmd.name, if_exists=bool(cmd.missing_ok))
-    elif subtype is AlterTableType.AT_SetLogged:
+def _alter_command(cmd: Tree, table: Name, reader: _Reader) -> Iterable[Action]:
+    subtype = cmd.get("subtype")
+    definition = cmd.get("def")
+    name = cmd.get("name")
+    missing_ok = bool(cmd.get("missing_ok"))
+    if subtype == "AT_AddColumn":
+        yield AddColumn(table, _column(_given(fields(definition, "ColumnDef")), reader), missing_ok)
+    elif subtype == "AT_DropColumn":
+        yield DropColumn(table, _given(name), missing_ok)
+    elif subtype == "AT_AlterColumnType":
+        column = _given(fields(definition, "ColumnDef"))
+        raw_default = column.get("raw_default")
+        using = reader.text(raw_default, frozenset()) if raw_default else None
+        yield AlterColumnType(table, _given(name), type_name(column["typeName"]), using)
+    elif subtype in ("AT_SetNotNull", "AT_DropNotNull"):
+        yield SetNotNull(table, _given(name), subtype == "AT_SetNotNull")
+    elif subtype == "AT_ColumnDefault":
+        yield SetDefault(table, _given(name), _sql(definition) if definition is not None else None)
+    elif subtype == "AT_AddConstraint":
+        constraint = _given(fields(definition, "Constraint"))
+        if constraint.get("contype") in _CONSTRAINT_KINDS:
+            yield AddConstraint(table, _constraint(constraint, reader))
+    elif subtype == "AT_ValidateConstraint":
+        yield ValidateConstraint(table, _given(name))
+    elif subtype == "AT_DropConstraint":
+        yield DropConstraint(table, name, if_exists=missing_ok)
+    elif subtype == "AT_SetLogged":
         yield Rewrite("SET LOGGED", (table,))
-    elif subtype is AlterTableType.AT_SetUnLogged:
+    elif subtype == "AT_SetUnLogged":
         yield Rewrite("SET UNLOGGED", (table,))
-    elif subtype in (AlterTableType.AT_DetachPartition, AlterTableType.AT_DetachPartitionFinalize):
-        assert isinstance(definition, ast.PartitionCmd)
-        finalize = subtype is AlterTableType.AT_DetachPartitionFinalize
-        yield DetachPartition(table, _name(definition.name), bool(definition.concurrent), finalize)
-    elif subtype is AlterTableType.AT_AttachPartition:
-        assert isinstance(definition, ast.PartitionCmd)
-        yield AttachPartition(table, _name(definition.name))
+    elif subtype in ("AT_DetachPartition", "AT_DetachPartitionFinalize"):
+        partition = _given(fields(definition, "PartitionCmd"))
+        finalize = subtype == "AT_DetachPartitionFinalize"
+        yield DetachPartition(
+            table, _name(partition.get("name")), bool(partition.get("concurrent")), finalize
+        )
+    elif subtype == "AT_AttachPartition":
+        partition = _given(fields(definition, "PartitionCmd"))
+        yield AttachPartition(table, _name(partition.get("name")))
 
 
-def _rename(node: ast.RenameStmt, reader: _Reader) -> Iterable[Action]:
-    kind = node.renameType
-    if kind is ObjectType.OBJECT_TABLE:
-        yield RenameTable(_name(node.relation), _given(node.newname))
-    elif kind is ObjectType.OBJECT_COLUMN and node.relationType is ObjectType.OBJECT_TABLE:
-        yield RenameColumn(_name(node.relation), _given(node.subname), _given(node.newname))
-    elif kind is ObjectType.OBJECT_TABCONSTRAINT:
-        yield RenameConstraint(_name(node.relation), _given(node.subname), _given(node.newname))
+def _rename(node: Tree, reader: _Reader) -> Iterable[Action]:
+    rename_type = node.get("renameType")
+    if rename_type == "OBJECT_TABLE":
+        yield RenameTable(_name(node.get("relation")), _given(node.get("newname")))
+    elif rename_type == "OBJECT_COLUMN" and node.get("relationType") == "OBJECT_TABLE":
+        yield RenameColumn(
+            _name(node.get("relation")), _given(node.get("subname")), _given(node.get("newname"))
+        )
+    elif rename_type == "OBJECT_TABCONSTRAINT":
+        yield RenameConstraint(
+            _name(node.get("relation")), _given(node.get("subname")), _given(node.get("newname"))
+        )
 
 
 _DROP_KINDS = {
-    ObjectType.OBJECT_TABLE: "table",
-    ObjectType.OBJECT_INDEX: "index",
-    ObjectType.OBJECT_VIEW: "view",
-    ObjectType.OBJECT_MATVIEW: "view",
-    ObjectType.OBJECT_TYPE: "type",
-    ObjectType.OBJECT_SEQUENCE: "sequence",
+    "OBJECT_TABLE": "table",
+    "OBJECT_INDEX": "index",
+    "OBJECT_VIEW": "view",
+    "OBJECT_MATVIEW": "view",
+    "OBJECT_TYPE": "type",
+    "OBJECT_SEQUENCE": "sequence",
 }
 
 
-def _drop(node: ast.DropStmt, reader: _Reader) -> Iterable[Action]:
-    kind = _DROP_KINDS.get(_given(node.removeType))
-    if kind is None:
+def _drop(node: Tree, reader: _Reader) -> Iterable[Action]:
+    kind_ = _DROP_KINDS.get(_given(node.get("removeType")))
+    if kind_ is None:
         return
     names = []
-    for obj in node.objects or ():
-        parts = _strings(obj.names) if isinstance(obj, ast.TypeName) else _strings(obj)
+    for obj in node.get("objects", ()):
+        type_node = fields(obj, "TypeName")
+        parts = strings(type_node.get("names")) if type_node is not None else strings(obj)
         if parts:
             names.append(_dotted(parts))
-    cascade = node.behavior is DropBehavior.DROP_CASCADE
-    yield Drop(kind, tuple(names), bool(node.missing_ok), concurrently=bool(node.concurrent), cascade=cascade)
-
-
-def _create_enum(node: ast.CreateEnumStmt, reader: _Reader) -> Iterable[Action]:
-    yield CreateEnum(_dotted(_strings(node.typeName)), _strings(node.vals), reader.position(None))
-
-
-def _alter_enum(node: ast.AlterEnumStmt, reader: _Reader) -> Iterable[Action]:
-    if node.newVal is None:
-        return
-    if node.oldVal is not None:
-        yield RenameEnumValue(_dotted(_strings(node.typeName)), node.oldVal, node.newVal)
-        return
-    yield AddEnumValue(
-        _dotted(_strings(node.typeName)),
-        node.newVal,
-        node.newValNeighbor,
-        bool(node.newValIsAfter),
-        bool(node.skipIfNewValExists),
+    cascade = node.get("behavior") == "DROP_CASCADE"
+    yield Drop(
+        kind_,
+        tuple(names),
+        bool(node.get("missing_ok")),
+        concurrently=bool(node.get("concurrent")),
+        cascade=cascade,
     )
 
 
-def _create_sequence(node: ast.CreateSeqStmt, reader: _Reader) -> Iterable[Action]:
+def _create_enum(node: Tree, reader: _Reader) -> Iterable[Action]:
+    yield CreateEnum(_dotted(strings(node.get("typeName"))), strings(node.get("vals")), reader.position(None))
+
+
+def _alter_enum(node: Tree, reader: _Reader) -> Iterable[Action]:
+    new_value = node.get("newVal")
+    if new_value is None:
+        return
+    old_value = node.get("oldVal")
+    if old_value is not None:
+        yield RenameEnumValue(_dotted(strings(node.get("typeName"))), old_value, new_value)
+        return
+    yield AddEnumValue(
+        _dotted(strings(node.get("typeName"))),
+        new_value,
+        node.get("newValNeighbor"),
+        bool(node.get("newValIsAfter")),
+        bool(node.get("skipIfNewValExists")),
+    )
+
+
+def _create_sequence(node: Tree, reader: _Reader) -> Iterable[Action]:
     options: dict[str, Any] = {}
-    for option in node.options or ():
-        options[option.defname] = option.arg
+    for option in node.get("options", ()):
+        element = fields(option, "DefElem")
+        if element is not None:
+            options[str(element.get("defname"))] = element.get("arg")
+    data_type = fields(options.get("as"), "TypeName")
     yield CreateSequence(
-        name=_name(node.sequence),
-        data_type=_sql(options["as"]) if "as" in options else None,
+        name=_name(node.get("sequence")),
+        data_type=(type_name(data_type) if data_type is not None else _sql(options["as"]))
+        if "as" in options
+        else None,
         start=_number(options.get("start")),
         increment=_number(options.get("increment")),
         min_value=_number(options.get("minvalue")),
         max_value=_number(options.get("maxvalue")),
         cycle=_flag(options.get("cycle")),
-        owned_by=_strings(options.get("owned_by")),
-        if_not_exists=bool(node.if_not_exists),
-        position=reader.position(_given(node.sequence).location),
+        owned_by=strings(options.get("owned_by")),
+        if_not_exists=bool(node.get("if_not_exists")),
+        position=reader.position(_location(_given(node.get("sequence")))),
     )
 
 
 def _number(value: Any) -> int | None:
-    if isinstance(value, ast.Integer):
-        return int(_given(value.ival))
-    if isinstance(value, ast.Float):
-        return int(_given(value.fval))
+    integer = fields(value, "Integer")
+    if integer is not None:
+        return int(integer.get("ival", 0))
+    decimal = fields(value, "Float")
+    if decimal is not None:
+        return int(_given(decimal.get("fval")))
     return None
 
 
 def _flag(value: Any) -> bool:
-    if isinstance(value, ast.Boolean):
-        return bool(value.boolval)
-    if isinstance(value, ast.Integer):
-        return bool(value.ival)
+    boolean = fields(value, "Boolean")
+    if boolean is not None:
+        return bool(boolean.get("boolval"))
+    integer = fields(value, "Integer")
+    if integer is not None:
+        return bool(integer.get("ival"))
     return False
 
 
-def _create_view(node: ast.ViewStmt, reader: _Reader) -> Iterable[Action]:
-    view = _given(node.view)
-    yield CreateView(_name(view), _sql(node.query), False, bool(node.replace), reader.position(view.location))
+def _create_view(node: Tree, reader: _Reader) -> Iterable[Action]:
+    view = _given(node.get("view"))
+    yield CreateView(
+        _name(view),
+        _sql(node.get("query")),
+        False,
+        bool(node.get("replace")),
+        reader.position(_location(view)),
+    )
 
 
-def _create_table_as(node: ast.CreateTableAsStmt, reader: _Reader) -> Iterable[Action]:
-    if node.objtype is not ObjectType.OBJECT_MATVIEW:
+def _create_table_as(node: Tree, reader: _Reader) -> Iterable[Action]:
+    if node.get("objtype") != "OBJECT_MATVIEW":
         return
-    relation = _given(_given(node.into).rel)
-    yield CreateView(_name(relation), _sql(node.query), True, False, reader.position(relation.location))
+    relation = _given(_given(node.get("into")).get("rel"))
+    yield CreateView(
+        _name(relation), _sql(node.get("query")), True, False, reader.position(_location(relation))
+    )
 
 
-def _comment(node: ast.CommentStmt, reader: _Reader) -> Iterable[Action]:
-    if node.objtype is ObjectType.OBJECT_TABLE:
-        yield Comment("table", _dotted(_strings(node.object)), None, node.comment)
-    elif node.objtype is ObjectType.OBJECT_COLUMN:
-        parts = _strings(node.object)
-        yield Comment("column", _dotted(parts[:-1]), parts[-1], node.comment)
+def _comment(node: Tree, reader: _Reader) -> Iterable[Action]:
+    objtype = node.get("objtype")
+    if objtype == "OBJECT_TABLE":
+        yield Comment("table", _dotted(strings(node.get("object"))), None, node.get("comment"))
+    elif objtype == "OBJECT_COLUMN":
+        parts = strings(node.get("object"))
+        yield Comment("column", _dotted(parts[:-1]), parts[-1], node.get("comment"))
 
 
 # Statements that matter to migration safety ---------------------------------------------------
 
 _TRANSACTION_KINDS = {
-    TransactionStmtKind.TRANS_STMT_BEGIN: "begin",
-    TransactionStmtKind.TRANS_STMT_START: "begin",
-    TransactionStmtKind.TRANS_STMT_COMMIT: "commit",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK: "rollback",
+    "TRANS_STMT_BEGIN": "begin",
+    "TRANS_STMT_START": "begin",
+    "TRANS_STMT_COMMIT": "commit",
+    "TRANS_STMT_ROLLBACK": "rollback",
 }
 
 
-def _transaction(node: ast.TransactionStmt, reader: _Reader) -> Iterable[Action]:
-    kind = _TRANSACTION_KINDS.get(_given(node.kind))
-    if kind is not None:
-        yield TransactionControl(kind)
+def _transaction(node: Tree, reader: _Reader) -> Iterable[Action]:
+    kind_ = _TRANSACTION_KINDS.get(_given(node.get("kind")))
+    if kind_ is not None:
+        yield TransactionControl(kind_)
 
 
-def _set(node: ast.VariableSetStmt, reader: _Reader) -> Iterable[Action]:
-    kind = node.kind
-    local = bool(node.is_local)
-    if kind is VariableSetKind.VAR_RESET_ALL:
+def _set(node: Tree, reader: _Reader) -> Iterable[Action]:
+    kind_ = node.get("kind")
+    local = bool(node.get("is_local"))
+    name = node.get("name")
+    if kind_ == "VAR_RESET_ALL":
         yield SetSetting("all", None)
-    elif node.name is None:
+    elif name is None:
         return
-    elif kind is VariableSetKind.VAR_SET_VALUE:
-        values = ", ".join(_setting_value(arg) for arg in node.args or ())
-        yield SetSetting(node.name.lower(), values, local)
-    elif kind in (VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET):
-        yield SetSetting(node.name.lower(), None, local)
+    elif kind_ == "VAR_SET_VALUE":
+        values = ", ".join(_setting_value(arg) for arg in node.get("args", ()))
+        yield SetSetting(name.lower(), values, local)
+    elif kind_ in ("VAR_SET_DEFAULT", "VAR_RESET"):
+        yield SetSetting(name.lower(), None, local)
 
 
 def _setting_value(node: Any) -> str:
-    if isinstance(node, ast.A_Const):
-        value = node.val
-        if isinstance(value, ast.String):
-            return _given(value.sval)
-        if isinstance(value, ast.Integer):
-            return str(value.ival)
-        if isinstance(value, ast.Float):
-            return str(value.fval)
-        if isinstance(value, ast.Boolean):
-            return "on" if value.boolval else "off"
+    const = fields(node, "A_Const")
+    if const is not None:
+        if "sval" in const:
+            return str(const["sval"].get("sval", ""))
+        if "ival" in const:
+            return str(const["ival"].get("ival", 0))
+        if "fval" in const:
+            return str(const["fval"].get("fval"))
+        if "boolval" in const:
+            return "on" if const["boolval"].get("boolval") else "off"
     return _sql(node)
 
 
 _REINDEX_KINDS = {
-    ReindexObjectType.REINDEX_OBJECT_INDEX: "index",
-    ReindexObjectType.REINDEX_OBJECT_TABLE: "table",
-    ReindexObjectType.REINDEX_OBJECT_SCHEMA: "schema",
-    ReindexObjectType.REINDEX_OBJECT_DATABASE: "database",
-    ReindexObjectType.REINDEX_OBJECT_SYSTEM: "system",
+    "REINDEX_OBJECT_INDEX": "index",
+    "REINDEX_OBJECT_TABLE": "table",
+    "REINDEX_OBJECT_SCHEMA": "schema",
+    "REINDEX_OBJECT_DATABASE": "database",
+    "REINDEX_OBJECT_SYSTEM": "system",
 }
 
 
 def _option(options: Iterable[Any] | None, name: str) -> bool:
     """A ``(NAME [boolean])`` option of VACUUM/REINDEX/CLUSTER: present and not turned off."""
     for option in options or ():
-        if isinstance(option, ast.DefElem) and option.defname == name:
-            arg = option.arg
+        element = fields(option, "DefElem")
+        if element is not None and element.get("defname") == name:
+            arg = element.get("arg")
             if arg is None:
                 return True
-            if isinstance(arg, ast.String):
-                return (arg.sval or "").lower() in ("true", "on", "1", "yes")
+            text = fields(arg, "String")
+            if text is not None:
+                return str(text.get("sval", "")).lower() in ("true", "on", "1", "yes")
             return _flag(arg)
     return False
 
 
-def _reindex(node: ast.ReindexStmt, reader: _Reader) -> Iterable[Action]:
-    kind = _REINDEX_KINDS.get(_given(node.kind))
-    if kind is None:
+def _reindex(node: Tree, reader: _Reader) -> Iterable[Action]:
+    kind_ = _REINDEX_KINDS.get(_given(node.get("kind")))
+    if kind_ is None:
         return
-    name = _name(node.relation) if node.relation is not None else Name(node.name or "")
-    yield Reindex(kind, name, _option(node.params, "concurrently"))
+    relation = node.get("relation")
+    name = _name(relation) if relation is not None else Name(node.get("name") or "")
+    yield Reindex(kind_, name, _option(node.get("params"), "concurrently"))
 
 
-def _vacuum(node: ast.VacuumStmt, reader: _Reader) -> Iterable[Action]:
-    if not node.is_vacuumcmd or not _option(node.options, "full"):
+def _vacuum(node: Tree, reader: _Reader) -> Iterable[Action]:
+    if not node.get("is_vacuumcmd") or not _option(node.get("options"), "full"):
         return
-    tables = tuple(_name(rel.relation) for rel in node.rels or () if rel.relation is not None)
+    relations = (fields(rel, "VacuumRelation") or {} for rel in node.get("rels", ()))
+    tables = tuple(_name(rel["relation"]) for rel in relations if rel.get("relation") is not None)
     yield Rewrite("VACUUM FULL", tables)
 
 
-def _cluster(node: ast.ClusterStmt, reader: _Reader) -> Iterable[Action]:
-    yield Rewrite("CLUSTER", (_name(node.relation),) if node.relation is not None else ())
+def _cluster(node: Tree, reader: _Reader) -> Iterable[Action]:
+    relation = node.get("relation")
+    yield Rewrite("CLUSTER", (_name(relation),) if relation is not None else ())
 
 
 _LOCK_MODES = {
@@ -625,57 +656,70 @@ _LOCK_MODES = {
 }
 
 
-def _lock(node: ast.LockStmt, reader: _Reader) -> Iterable[Action]:
-    mode = _LOCK_MODES.get(int(node.mode or 8), "ACCESS EXCLUSIVE")
-    yield LockTable(tuple(_name(rel) for rel in node.relations or ()), mode)
+def _relations(node: Tree) -> tuple[Name, ...]:
+    return tuple(_name(fields(rel, "RangeVar")) for rel in node.get("relations", ()))
 
 
-def _truncate(node: ast.TruncateStmt, reader: _Reader) -> Iterable[Action]:
-    tables = tuple(_name(rel) for rel in node.relations or ())
-    yield Truncate(tables, node.behavior is DropBehavior.DROP_CASCADE)
+def _lock(node: Tree, reader: _Reader) -> Iterable[Action]:
+    mode = _LOCK_MODES.get(int(node.get("mode") or 8), "ACCESS EXCLUSIVE")
+    yield LockTable(_relations(node), mode)
 
 
-def _insert(node: ast.InsertStmt, reader: _Reader) -> Iterable[Action]:
-    select = node.selectStmt
-    from_select = isinstance(select, ast.SelectStmt) and not select.valuesLists
+def _truncate(node: Tree, reader: _Reader) -> Iterable[Action]:
+    yield Truncate(_relations(node), node.get("behavior") == "DROP_CASCADE")
+
+
+def _insert(node: Tree, reader: _Reader) -> Iterable[Action]:
+    select = fields(node.get("selectStmt"), "SelectStmt")
+    from_select = select is not None and not select.get("valuesLists")
     has_where = has_limit = False
-    if from_select:
-        assert isinstance(select, ast.SelectStmt)
-        has_where = select.whereClause is not None
-        has_limit = _limited(select) or _bounded(select.whereClause)
-    yield DataChange("insert", _name(node.relation), has_where, has_limit, from_select)
+    if select is not None and from_select:
+        has_where = select.get("whereClause") is not None
+        has_limit = _limited(node.get("selectStmt")) or _bounded(select.get("whereClause"))
+    yield DataChange("insert", _name(node.get("relation")), has_where, has_limit, from_select)
 
 
-def _update(node: ast.UpdateStmt, reader: _Reader) -> Iterable[Action]:
-    has_limit = _bounded(node.whereClause) or _batched_sources(node.withClause, node.fromClause)
-    yield DataChange("update", _name(node.relation), node.whereClause is not None, has_limit)
+def _update(node: Tree, reader: _Reader) -> Iterable[Action]:
+    where = node.get("whereClause")
+    has_limit = _bounded(where) or _batched_sources(node.get("withClause"), node.get("fromClause"))
+    yield DataChange("update", _name(node.get("relation")), where is not None, has_limit)
 
 
-def _delete(node: ast.DeleteStmt, reader: _Reader) -> Iterable[Action]:
-    has_limit = _bounded(node.whereClause) or _batched_sources(node.withClause, node.usingClause)
-    yield DataChange("delete", _name(node.relation), node.whereClause is not None, has_limit)
+def _delete(node: Tree, reader: _Reader) -> Iterable[Action]:
+    where = node.get("whereClause")
+    has_limit = _bounded(where) or _batched_sources(node.get("withClause"), node.get("usingClause"))
+    yield DataChange("delete", _name(node.get("relation")), where is not None, has_limit)
 
 
-def _limited(select: Any) -> bool:
+def _limited(value: Any) -> bool:
     """A SELECT that returns at most a fixed number of rows (LIMIT/FETCH FIRST)."""
-    if not isinstance(select, ast.SelectStmt):
+    select = fields(value, "SelectStmt")
+    if select is None:
         return False
-    if select.limitCount is not None:
+    if select.get("limitCount") is not None:
         return True
-    return _limited(select.larg) and _limited(select.rarg) if select.larg is not None else False
+    larg = select.get("larg")
+    # larg and rarg are SelectStmt structs, not wrapped nodes
+    return _limited({"SelectStmt": larg}) and _limited({"SelectStmt": select.get("rarg")}) if larg else False
 
 
-def _batched_sources(with_clause: ast.WithClause | None, sources: Iterable[Any] | None) -> bool:
+def _batched_sources(with_clause: Tree | None, sources: Iterable[Any] | None) -> bool:
     """UPDATE ... FROM (SELECT ... LIMIT n) or WITH batch AS (SELECT ... LIMIT n): one batch."""
-    for cte in (with_clause.ctes if with_clause is not None else None) or ():
-        if isinstance(cte, ast.CommonTableExpr) and _limited(cte.ctequery):
+    for cte in (with_clause.get("ctes") if with_clause is not None else None) or ():
+        expression = fields(cte, "CommonTableExpr")
+        if expression is not None and _limited(expression.get("ctequery")):
             return True
-    return any(isinstance(item, ast.RangeSubselect) and _limited(item.subquery) for item in sources or ())
+    for item in sources or ():
+        subselect = fields(item, "RangeSubselect")
+        if subselect is not None and _limited(subselect.get("subquery")):
+            return True
+    return False
 
 
 def _conjuncts(node: Any) -> list[Any]:
-    if isinstance(node, ast.BoolExpr) and node.boolop is BoolExprType.AND_EXPR:
-        return [part for arg in node.args or () for part in _conjuncts(arg)]
+    boolean = fields(node, "BoolExpr")
+    if boolean is not None and boolean.get("boolop") == "AND_EXPR":
+        return [part for arg in boolean.get("args", ()) for part in _conjuncts(arg)]
     return [node]
 
 
@@ -688,47 +732,50 @@ def _bounded(where: Any) -> bool:
     or both a lower and an upper bound on the same column (id >= 1000 AND id < 2000)."""
     bounds: dict[str, set[str]] = {}
     for part in _conjuncts(where) if where is not None else ():
-        if isinstance(part, ast.A_Expr):
-            kind = part.kind.name if part.kind is not None else ""
-            if kind in ("AEXPR_BETWEEN", "AEXPR_BETWEEN_SYM"):
+        expr = fields(part, "A_Expr")
+        if expr is not None:
+            kind_ = expr.get("kind", "")
+            op = strings(expr.get("name"))
+            if kind_ in ("AEXPR_BETWEEN", "AEXPR_BETWEEN_SYM"):
                 return True
-            if kind == "AEXPR_IN" and _strings(part.name) == ("=",):
+            if kind_ == "AEXPR_IN" and op == ("=",):
                 return True
-            op = _strings(part.name)
-            if kind == "AEXPR_OP_ANY" and op == ("=",) and isinstance(part.rexpr, ast.A_ArrayExpr):
+            if kind_ == "AEXPR_OP_ANY" and op == ("=",) and kind(expr.get("rexpr")) == "A_ArrayExpr":
                 return True
-            if kind == "AEXPR_OP" and len(op) == 1 and op[0] in _LOWER_OPS:
+            if kind_ == "AEXPR_OP" and len(op) == 1 and op[0] in _LOWER_OPS:
                 side = _LOWER_OPS[op[0]]
-                if isinstance(part.lexpr, ast.ColumnRef):
-                    bounds.setdefault(_sql(part.lexpr), set()).add(side)
-                elif isinstance(part.rexpr, ast.ColumnRef):
-                    bounds.setdefault(_sql(part.rexpr), set()).add(_FLIPPED[side])
-        elif isinstance(part, ast.SubLink) and part.subLinkType is SubLinkType.ANY_SUBLINK:
-            if _limited(part.subselect):
+                if kind(expr.get("lexpr")) == "ColumnRef":
+                    bounds.setdefault(_sql(expr["lexpr"]), set()).add(side)
+                elif kind(expr.get("rexpr")) == "ColumnRef":
+                    bounds.setdefault(_sql(expr["rexpr"]), set()).add(_FLIPPED[side])
+            continue
+        link = fields(part, "SubLink")
+        if link is not None and link.get("subLinkType") == "ANY_SUBLINK":
+            if _limited(link.get("subselect")):
                 return True
     return any(len(sides) == 2 for sides in bounds.values())
 
 
-_HANDLERS: dict[type, Callable[[Any, _Reader], Iterable[Action]]] = {
-    ast.CreateStmt: _create_table,
-    ast.IndexStmt: _create_index,
-    ast.AlterTableStmt: _alter_table,
-    ast.RenameStmt: _rename,
-    ast.DropStmt: _drop,
-    ast.CreateEnumStmt: _create_enum,
-    ast.AlterEnumStmt: _alter_enum,
-    ast.CreateSeqStmt: _create_sequence,
-    ast.ViewStmt: _create_view,
-    ast.CreateTableAsStmt: _create_table_as,
-    ast.CommentStmt: _comment,
-    ast.TransactionStmt: _transaction,
-    ast.VariableSetStmt: _set,
-    ast.ReindexStmt: _reindex,
-    ast.VacuumStmt: _vacuum,
-    ast.ClusterStmt: _cluster,
-    ast.LockStmt: _lock,
-    ast.TruncateStmt: _truncate,
-    ast.InsertStmt: _insert,
-    ast.UpdateStmt: _update,
-    ast.DeleteStmt: _delete,
+_HANDLERS: dict[str, Callable[[Tree, _Reader], Iterable[Action]]] = {
+    "CreateStmt": _create_table,
+    "IndexStmt": _create_index,
+    "AlterTableStmt": _alter_table,
+    "RenameStmt": _rename,
+    "DropStmt": _drop,
+    "CreateEnumStmt": _create_enum,
+    "AlterEnumStmt": _alter_enum,
+    "CreateSeqStmt": _create_sequence,
+    "ViewStmt": _create_view,
+    "CreateTableAsStmt": _create_table_as,
+    "CommentStmt": _comment,
+    "TransactionStmt": _transaction,
+    "VariableSetStmt": _set,
+    "ReindexStmt": _reindex,
+    "VacuumStmt": _vacuum,
+    "ClusterStmt": _cluster,
+    "LockStmt": _lock,
+    "TruncateStmt": _truncate,
+    "InsertStmt": _insert,
+    "UpdateStmt": _update,
+    "DeleteStmt": _delete,
 }

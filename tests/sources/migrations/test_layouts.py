@@ -47,7 +47,7 @@ def test_byte_order_mark_is_dropped(layout: Layout) -> None:
     assert discover([root]).migrations[0].up.text == "SELECT 1;"
 
 
-def test_code_migrations_are_reported_not_read(layout: Layout) -> None:
+def test_code_files_that_are_no_known_migration_are_reported_not_read(layout: Layout) -> None:
     root = layout(
         {
             "alembic/env.py": "",
@@ -62,12 +62,13 @@ def test_code_migrations_are_reported_not_read(layout: Layout) -> None:
     found = discover([root])
     assert [m.id for m in found.migrations] == ["V1__a"]
     reasons = dict(found.skipped)
+    neither = "Python file in a migrations folder that is neither an Alembic revision nor a Django migration"
     assert reasons == {
-        str(root / "alembic/versions/abc123_add.py"): "Alembic migrations are not supported yet",
-        str(root / "app/migrations/0001_initial.py"): "Django migrations are not supported yet",
-        str(
-            root / "src/migrations/1700000000000-Init.ts"
-        ): "TypeScript migrations (TypeORM, Knex, ...) are not supported yet",
+        str(root / "alembic/versions/abc123_add.py"): neither,  # no down_revision: not a revision
+        str(root / "app/migrations/0001_initial.py"): neither,  # no Migration class
+        str(root / "src/migrations/1700000000000-Init.ts"): (
+            "TypeScript file that is not a TypeORM migration (MigrationInterface): other tools are not supported"
+        ),
     }
 
 

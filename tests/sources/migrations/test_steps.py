@@ -36,7 +36,9 @@ def test_mysql_ddl_is_never_inside_a_transaction():
 
 
 def test_settings_and_local_settings_end_with_the_transaction():
-    steps = _steps("SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL statement_timeout = '5s';\nCOMMIT;\nSELECT 1;\n")
+    steps = _steps(
+        "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL statement_timeout = '5s';\nCOMMIT;\nSELECT 1;\n"
+    )
     assert steps[1].lock_wait_bounded()
     assert steps[3].settings == {"lock_timeout": "2s", "statement_timeout": "5s"}
     assert steps[4].settings == {"lock_timeout": "2s"}
@@ -67,6 +69,8 @@ def test_drop_index_learns_its_table_from_earlier_migrations():
 
 
 def test_statement_locations_point_into_the_file():
-    migration = Migration(id="m", tool="dbmate", up=MigrationScript("m.sql", "SELECT 1;\nSELECT 2;", line_offset=4))
+    migration = Migration(
+        id="m", tool="dbmate", up=MigrationScript("m.sql", "SELECT 1;\nSELECT 2;", line_offset=4)
+    )
     [prepared] = prepare([migration], Engine.POSTGRES)
     assert [s.location.line for s in prepared.steps] == [5, 6]

@@ -5,6 +5,9 @@ Each folder is recognised from its markers and file names (``tool`` forces one l
 ========================  =============================================================
 prisma                    ``migration_lock.toml``, ``<timestamp>_<name>/migration.sql``
 drizzle                   ``meta/_journal.json`` (or ``<name>/migration.sql`` + ``snapshot.json``)
+alembic                   ``.py`` files assigning ``revision``/``down_revision`` with ``def upgrade``
+django                    ``<app>/migrations/*.py`` defining ``class Migration(...)`` (all apps together)
+typeorm                   ``.ts``/``.js`` classes implementing ``MigrationInterface``
 dbmate                    a ``-- migrate:up`` line in a ``.sql`` file
 golang-migrate            ``<version>_<title>.up.sql`` / ``.down.sql``
 flyway                    ``V<version>__<description>.sql``, ``U…``, ``R__…``, ``B…``
@@ -12,8 +15,10 @@ sql                       any other ``.sql`` file, in natural order (V2 before V
 ========================  =============================================================
 
 Each tool module documents its order and its transaction behaviour, with the source of both.
-Python and TypeScript migrations (Alembic, Django, TypeORM, ...) are not read yet: they come back
-in :attr:`Discovery.skipped` with the reason, like a down script without its up script.
+Alembic, Django and TypeORM migrations are translated into the SQL their tool emits, with each
+statement on the line of the call it comes from; what cannot be translated comes back in
+:attr:`Discovery.skipped` as ``path:line`` with the reason. Other code in migration folders (Knex,
+a Python file that is neither) is reported the same way, like a down script without its up script.
 """
 
 from __future__ import annotations
@@ -25,10 +30,20 @@ from pathlib import Path
 from dbexpert.model import InputError
 from dbexpert.model.migration import Migration, MigrationScript
 from dbexpert.sources.ddl import natural_key
-from dbexpert.sources.migrations import dbmate, drizzle, flyway, golang_migrate, prisma
+from dbexpert.sources.migrations import (
+    alembic,
+    dbmate,
+    django,
+    drizzle,
+    flyway,
+    golang_migrate,
+    prisma,
+    typeorm,
+)
 from dbexpert.sources.migrations._files import Skipped, read_text, walk
 
-TOOLS = ("sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle")
+TOOLS = ("sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm")
+CODE_TOOLS = ("alembic", "django", "typeorm")
 TRANSACTION_MODES = ("auto", "always", "never")
 
 _CODE_SUFFIXES = {
@@ -107,6 +122,9 @@ def _folder(root: Path, tool: str | None, pg_version: int | None) -> Read:
             by_dir.setdefault(file.parent, []).append(file)
     pooled: dict[str, tuple[Path, list[Path]]] = {}  # flyway and raw SQL read all their folders together
     for folder, sql_files in by_dir.items():
+        if tool in CODE_TOOLS:
+            groups.append((folder, ([], [(str(f), f"not a {tool} migration") for f in sql_files])))
+            continue
         layout = tool or _detect(sql_files)
         if layout in ("flyway", "sql"):
             pooled.setdefault(layout, (folder, []))[1].extend(sql_files)
@@ -119,7 +137,9 @@ def _folder(root: Path, tool: str | None, pg_version: int | None) -> Read:
     for layout, (first, pool) in pooled.items():
         groups.append((first, _flat(layout, pool, pg_version)))
 
-    skipped_code = _unsupported(root, rest, set(by_dir))
+    code_groups, unclaimed = _code(root, rest, set(by_dir), tool)
+    groups.extend(code_groups)
+    skipped_code = _unsupported(root, unclaimed, set(by_dir))
     groups.sort(key=lambda group: natural_key(group[0]))
     migrations = [m for _, (found, _) in groups for m in found]
     skipped = [s for _, (_, left) in groups for s in left] + skipped_code
@@ -188,6 +208,49 @@ def _raw(file: Path) -> Migration:
     )
 
 
+def _code_tool(file: Path, tool: str | None) -> str | None:
+    """The code migration tool a file belongs to, from its contents (``tool`` forces one)."""
+    if file.name in _NOT_MIGRATIONS or file.name.endswith(".d.ts"):
+        return None
+    language = _CODE_SUFFIXES.get(file.suffix)
+    if language == "Python":
+        if tool == "alembic":
+            return tool
+        if tool == "django":
+            return tool if file.parent.name == "migrations" else None
+        text = read_text(file) if tool is None else ""
+        if alembic.is_alembic_source(text):
+            return "alembic"
+        if file.parent.name == "migrations" and django.is_django_source(text):
+            return "django"
+    elif language in ("TypeScript", "JavaScript"):
+        if tool == "typeorm" or (tool is None and typeorm.is_typeorm_source(read_text(file))):
+            return "typeorm"
+    return None
+
+
+def _code(
+    root: Path, files: Sequence[Path], sql_dirs: set[Path], tool: str | None
+) -> tuple[list[tuple[Path, Read]], list[Path]]:
+    """Alembic, Django and TypeORM migrations among ``files``: read, and the files left."""
+    if tool is not None and tool not in CODE_TOOLS:
+        return [], list(files)
+    by_tool: dict[tuple[str, Path], list[Path]] = {}
+    left: list[Path] = []
+    for file in files:
+        in_place = file.parent == root or file.parent.name in _MIGRATION_DIR_NAMES or tool is not None
+        found = _code_tool(file, tool) if in_place and file.parent not in sql_dirs else None
+        if found is None:
+            left.append(file)
+            continue
+        # Django reads every app together (dependencies cross apps); the others folder by folder.
+        key = (found, root if found == "django" else file.parent)
+        by_tool.setdefault(key, []).append(file)
+    readers = {"alembic": alembic.read, "django": django.read, "typeorm": typeorm.read}
+    groups = [(min(f.parent for f in group), readers[name](group)) for (name, _), group in by_tool.items()]
+    return groups, left
+
+
 def _unsupported(root: Path, files: Sequence[Path], sql_dirs: set[Path]) -> list[Skipped]:
     """Code migrations in migration folders holding no SQL migration: not read yet, said so.
 
@@ -206,15 +269,10 @@ def _unsupported(root: Path, files: Sequence[Path], sql_dirs: set[Path]) -> list
 
 def _code_reason(file: Path, language: str) -> str:
     if language == "Python":
-        kind = (
-            "Alembic"
-            if file.parent.name == "versions"
-            else "Django"
-            if file.parent.name == "migrations"
-            else ""
-        )
-        return f"{kind or 'Python'} migrations are not supported yet"
-    return f"{language} migrations (TypeORM, Knex, ...) are not supported yet"
+        return "Python file in a migrations folder that is neither an Alembic revision nor a Django migration"
+    return (
+        f"{language} file that is not a TypeORM migration (MigrationInterface): other tools are not supported"
+    )
 
 
 # -- single files ------------------------------------------------------------------------------
@@ -223,7 +281,20 @@ def _code_reason(file: Path, language: str) -> str:
 def _file(path: Path, tool: str | None, pg_version: int | None) -> Read:
     language = _CODE_SUFFIXES.get(path.suffix)
     if language is not None:
+        found_tool = _code_tool(path, tool if tool in CODE_TOOLS else None)
+        if found_tool == "alembic":  # the siblings give the revision order; only this file is kept
+            return _only(
+                path, *alembic.read([f for f in path.parent.glob("*.py") if _code_tool(f, "alembic")])
+            )
+        if found_tool == "django":  # the state before it comes from every app's earlier migrations
+            project = path.parent.parent.parent
+            siblings = [f for f in walk(project) if f.suffix == ".py" and _code_tool(f, "django")]
+            return _only(path, *django.read(siblings))
+        if found_tool == "typeorm":
+            return typeorm.read([path])
         return [], [(str(path), _code_reason(path, language))]
+    if tool in CODE_TOOLS:
+        return [], [(str(path), f"not a {tool} migration")]
     layout = tool or _detect_file(path)
     if layout in ("prisma", "drizzle"):
         root = path.parent.parent if path.name == "migration.sql" else path.parent
@@ -273,7 +344,7 @@ def _counterparts(path: Path, layout: str) -> list[Path]:
 def _only(path: Path, found: list[Migration], left: list[Skipped]) -> Read:
     """What a reader said about ``path`` itself, when it was given alone."""
     mine = [m for m in found if Path(m.up.path) == path]
-    skipped = [s for s in left if Path(s[0]) == path]
+    skipped = [s for s in left if s[0] == str(path) or s[0].startswith(f"{path}:")]
     if not mine and not skipped:
         owner = next((m for m in found if m.down and Path(m.down.path) == path), None)
         if owner is not None:

@@ -1,0 +1,307 @@
+"""``migrations test``: run migrations on a throwaway database and report what they really do.
+
+For each migration, in order: fill every table with production-like rows, apply the up script while
+tracing the locks, rewrites and blocking of each statement, then down, then up again, comparing the
+catalog each time. Everything happens in a scratch database created next to the URL's database and
+dropped afterwards (DESIGN § 7: exact mode never touches the user's database).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbexpert.api.config import Config, enabled_rules, rule_options, validate
+from dbexpert.api.migrations import DEFAULT_PG_VERSION, lint_migrations
+from dbexpert.engines.base import SessionOptions
+from dbexpert.engines.postgres.catalog_diff import diff_catalogs
+from dbexpert.engines.postgres.connect import PostgresSession
+from dbexpert.engines.postgres.locktrace import StatementFailed, StatementTrace, Tracer, run_script
+from dbexpert.engines.postgres.scratch import connect, scratch_database
+from dbexpert.engines.postgres.synthetic import fill_tables
+from dbexpert.engines.url import DatabaseUrl, parse_url
+from dbexpert.model import Catalog, Engine, Finding, InputError, Mode, Table
+from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.report import ReportData
+from dbexpert.rules.context import RuleContext
+from dbexpert.rules.exact._run import MigrationRun
+from dbexpert.rules.registry import Target, registry
+from dbexpert.sources.migrations.layouts import discover
+from dbexpert.sql.parse import SqlSyntaxError, Statement, split_statements
+
+DEFAULT_ROWS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationOutcome:
+    id: str
+    path: str
+    reversible: bool | None  # None: not tested (the run stopped before it)
+    up_repeatable: bool | None  # None: not tested (no down, or the down failed)
+    statements: tuple[StatementTrace, ...]
+    rows: MappingProxyType[str, int]  # rows per table before the migration
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "reversible": self.reversible,
+            "up_repeatable": self.up_repeatable,
+            "rows_before": dict(self.rows),
+            "statements": [{"path": s.path, **s.to_dict()} for s in self.statements],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationTest:
+    findings: tuple[Finding, ...]
+    migrations: tuple[MigrationOutcome, ...]
+    target: str
+    rows: int
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def report(self) -> ReportData:
+        summary = {
+            "engine": "postgres",
+            "mode": Mode.EXACT.value,
+            "migrations": len(self.migrations),
+            "irreversible_migrations": sum(m.reversible is False for m in self.migrations),
+            "rows_per_table": self.rows,
+            "seconds": round(self.seconds, 3),
+        }
+        return ReportData(
+            command="migrations test",
+            findings=self.findings,
+            target=self.target,
+            summary=MappingProxyType(summary),
+            extra=MappingProxyType({"migrations": [m.to_dict() for m in self.migrations]}),
+            problems=self.problems,
+            notes=self.notes,
+        )
+
+
+def test_paths(
+    paths: Sequence[Path],
+    scratch_url: str,
+    rows: int = DEFAULT_ROWS,
+    config: Config | None = None,
+    *,
+    tool: str | None = None,
+    transaction: str = "auto",
+) -> MigrationTest:
+    """Test the migrations under ``paths`` on a scratch database on the server of ``scratch_url``."""
+    config = config or Config()
+    url = parse_url(scratch_url)
+    if url.engine is not Engine.POSTGRES:
+        raise InputError(f"migrations test runs on PostgreSQL only; got {url.redacted()}")
+    if rows < 0:
+        raise InputError(f"--rows must be 0 or more, not {rows}")
+    found = discover(
+        paths, tool=tool, transaction=transaction, pg_version=(config.pg_version or DEFAULT_PG_VERSION).major
+    )
+    result = test_migrations(list(found.migrations), url, rows, config)
+    skipped = tuple(f"{path}: not tested: {reason}" for path, reason in found.skipped)
+    target = f"{', '.join(str(p) for p in paths)} on {url.redacted()}"
+    return replace(result, target=target, problems=(*skipped, *result.problems))
+
+
+# ``test_paths`` is a library call, not a test: keep pytest from collecting it where it is imported.
+test_paths.__test__ = False  # type: ignore[attr-defined]
+
+
+def test_migrations(
+    migrations: Sequence[Migration], url: DatabaseUrl, rows: int = DEFAULT_ROWS, config: Config | None = None
+) -> MigrationTest:
+    """Lint ``migrations``, then exercise them on a scratch database on the server of ``url``."""
+    config = replace(config or Config(), engine=Engine.POSTGRES)
+    rules = registry()
+    validate(config, rules)
+    started = time.perf_counter()
+    lint = lint_migrations(migrations, config, rules)
+    with scratch_database(url) as scratch:
+        exercise = _Exercise(scratch, rows)
+        exercise.run(migrations)
+    chosen = [r for r in enabled_rules(config, rules) if r.target is Target.MIGRATION_RUN]
+    options = rule_options(config, rules)
+    findings = _with_observations(list(lint.findings), exercise.runs)
+    for run in exercise.runs:
+        linted = frozenset((f.location.path or "", f.location.line or 0) for f in findings)
+        run = replace(run, linted_lines=linted)
+        for rule in chosen:
+            ctx = RuleContext(
+                rule=rule,
+                catalog=Catalog(engine=Engine.POSTGRES),
+                options=MappingProxyType({**rule.options, **options.get(rule.name, {})}),
+            )
+            findings.extend(rule.check(run, ctx))
+    return MigrationTest(
+        findings=tuple(findings),
+        migrations=tuple(exercise.outcomes),
+        target=url.redacted(),
+        rows=rows,
+        problems=(*lint.problems, *exercise.problems),
+        notes=tuple(exercise.notes),
+        seconds=time.perf_counter() - started,
+    )
+
+
+test_migrations.__test__ = False  # type: ignore[attr-defined]
+
+
+def _with_observations(findings: list[Finding], runs: Sequence[MigrationRun]) -> list[Finding]:
+    """Lint findings of a traced statement carry what the statement was seen to do."""
+    traces = {(t.path, t.line): t for run in runs for t in run.traces}
+    result: list[Finding] = []
+    for finding in findings:
+        trace = traces.get((finding.location.path or "", finding.location.line or 0))
+        if trace is not None:
+            finding = replace(
+                finding,
+                mode=Mode.EXACT,
+                evidence=MappingProxyType({**finding.evidence, "observed": trace.to_dict()}),
+            )
+        result.append(finding)
+    return result
+
+
+def _statements(script: MigrationScript) -> list[Statement]:
+    return split_statements("\n" * script.line_offset + script.text, Engine.POSTGRES, script.path)
+
+
+class _Exercise:
+    """Up, down, up again for each migration on the scratch database, keeping what was observed."""
+
+    def __init__(self, url: DatabaseUrl, rows: int) -> None:
+        self.url = url
+        self.rows = rows
+        self.runs: list[MigrationRun] = []
+        self.outcomes: list[MigrationOutcome] = []
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def run(self, migrations: Sequence[Migration]) -> None:
+        with (
+            connect(self.url) as work,
+            PostgresSession.open(self.url, SessionOptions(application_name="dbexpert-exact")) as session,
+            Tracer(self.url) as tracer,
+        ):
+            for migration in migrations:
+                if not self._one(migration, work, session, tracer):
+                    break
+
+    def _one(
+        self, migration: Migration, work: psycopg.Connection[Any], session: PostgresSession, tracer: Tracer
+    ) -> bool:
+        """Exercise one migration; False when the run cannot go on."""
+        try:
+            up = _statements(migration.up)
+            down = _statements(migration.down) if migration.down is not None else None
+        except SqlSyntaxError as exc:
+            self.problems.append(f"{migration.id}: not tested: {exc}")
+            return False
+        filled = fill_tables(work, session.introspect(), self.rows)
+        self.notes.extend(f"{migration.id}: {note}" for note in filled.notes)
+        before = session.introspect()
+        try:
+            traces = tuple(tracer.run(up, migration.transactional))
+        except StatementFailed as exc:
+            self.problems.append(f"{migration.id}: up failed on the scratch database at {exc}")
+            return False
+        after_up = session.introspect()
+        run = MigrationRun(migration=migration, traces=traces)
+        outcome = MigrationOutcome(
+            id=migration.id,
+            path=migration.up.path,
+            reversible=False if down is None else None,
+            up_repeatable=None,
+            statements=traces,
+            rows=MappingProxyType(dict(filled.rows)),
+        )
+        go_on = True
+        if down is not None:
+            run, outcome, go_on = self._down_and_up(run, outcome, work, session, up, down, before, after_up)
+        self.runs.append(run)
+        self.outcomes.append(outcome)
+        return go_on
+
+    def _down_and_up(
+        self,
+        run: MigrationRun,
+        outcome: MigrationOutcome,
+        work: psycopg.Connection[Any],
+        session: PostgresSession,
+        up: list[Statement],
+        down: list[Statement],
+        before: Catalog,
+        after_up: Catalog,
+    ) -> tuple[MigrationRun, MigrationOutcome, bool]:
+        migration = run.migration
+        held = _populations(work, after_up)
+        try:
+            run_script(work, down, migration.transactional)
+        except StatementFailed as exc:
+            run = replace(run, down_error=f"line {exc.statement.line}: {exc.message}")
+            return run, replace(outcome, reversible=False), True
+        after_down = session.introspect()
+        restore = tuple(diff_catalogs(before, after_down))
+        run = replace(run, restore_differences=restore, lost=_lost(after_up, after_down, held))
+        outcome = replace(outcome, reversible=not restore)
+        try:
+            run_script(work, up, migration.transactional)
+        except StatementFailed as exc:
+            run = replace(run, up_again_error=f"line {exc.statement.line}: {exc.message}")
+            self.problems.append(
+                f"{migration.id}: stopped: its up could not be applied again after its down, "
+                "so later migrations would not see the schema they expect"
+            )
+            return run, replace(outcome, up_repeatable=False), False
+        repeat = tuple(diff_catalogs(after_up, session.introspect()))
+        return replace(run, repeat_differences=repeat), replace(outcome, up_repeatable=not repeat), True
+
+
+def _populations(conn: psycopg.Connection[Any], catalog: Catalog) -> dict[str, int]:
+    """Rows per table, and non-null values per ``table.column``, in one query per table."""
+    held: dict[str, int] = {}
+    for table in catalog.tables:
+        counts = [sql.SQL("count(*) AS c0")] + [
+            sql.SQL("count({}) AS {}").format(sql.Identifier(c.name), sql.Identifier(f"c{n}"))
+            for n, c in enumerate(table.columns, start=1)
+        ]
+        row = conn.execute(
+            sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(counts), _table_name(table))
+        ).fetchone()
+        values = list(row.values()) if isinstance(row, dict) else list(row or ())
+        held[table.qualified_name] = int(values[0])
+        for column, value in zip(table.columns, values[1:], strict=True):
+            held[f"{table.qualified_name}.{column.name}"] = int(value)
+    return held
+
+
+def _lost(after_up: Catalog, after_down: Catalog, held: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Tables and columns the down dropped while they held data."""
+    remaining = {t.qualified_name: t for t in after_down.tables}
+    lost: list[tuple[str, int]] = []
+    for table in after_up.tables:
+        name = table.qualified_name
+        if name not in remaining:
+            if held.get(name, 0) > 0:
+                lost.append((name, held[name]))
+            continue
+        for column in table.columns:
+            key = f"{name}.{column.name}"
+            if remaining[name].column(column.name) is None and held.get(key, 0) > 0:
+                lost.append((key, held[key]))
+    return tuple(lost)
+
+
+def _table_name(table: Table) -> sql.Composable:
+    return sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)

@@ -1,0 +1,75 @@
+"""``dbexpert migrations test``: run migrations on a throwaway database (exact mode)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
+from dbexpert.rules.registry import registry
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--url",
+    "scratch_url",
+    required=True,
+    envvar="DBEXPERT_SCRATCH_URL",
+    help="PostgreSQL server to test on: a scratch database is created there and dropped afterwards; "
+    "the URL's own database is never written to.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    default=10_000,
+    show_default=True,
+    help="Synthetic rows per table before each migration.",
+)
+@click.option(
+    "--tool",
+    type=click.Choice(["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle"]),
+    help="The migration tool (default: recognised from file names and folders).",
+)
+@click.option(
+    "--transaction",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Whether each migration runs in a transaction: as its tool does, or always, or never.",
+)
+@output_options
+@rule_options
+def test_command(
+    paths: tuple[Path, ...],
+    scratch_url: str,
+    rows: int,
+    tool: str | None,
+    transaction: str,
+    fmt: str,
+    output: Path | None,
+    **params: Any,
+) -> None:
+    """Apply each migration up, down and up again on a scratch PostgreSQL database filled with
+    synthetic rows; report irreversible migrations, lost data, and the locks each statement took."""
+    from dbexpert.api.migration_test import test_paths
+
+    config = build_config(params)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a killed run still drops its scratch database
+    try:
+        result = test_paths(list(paths), scratch_url, rows, config, tool=tool, transaction=transaction)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    emit(result.report(), fmt, output, registry())
+    for problem in result.problems:
+        click.echo(f"dbexpert: error: {problem}", err=True)
+    sys.exit(2 if result.problems else exit_code(result.findings, config.fail_on))
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

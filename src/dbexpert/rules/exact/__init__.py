@@ -1,0 +1,1 @@
+"""Rules over what exact mode observed by running migrations on a scratch database."""
