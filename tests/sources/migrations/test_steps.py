@@ -48,8 +48,10 @@ def test_settings_and_local_settings_end_with_the_transaction():
 def test_new_tables_and_columns_are_known_to_later_statements():
     steps = _steps("CREATE TABLE n (id int);\nALTER TABLE old ADD COLUMN c int;\nCREATE INDEX i ON n (id);\n")
     assert steps[2].is_new(ddl.Name("n")) and not steps[2].is_new(ddl.Name("old"))
-    assert steps[2].columns_added_here == {(("public", "old"), "c")}
-    assert steps[2].locks_taken_before == {("public", "old"): "ACCESS EXCLUSIVE"}
+    assert steps[2].column_added_here(ddl.Name("old"), "c") and not steps[1].column_added_here(
+        ddl.Name("old"), "c"
+    )
+    assert steps[2].earlier_blocking_lock and not steps[1].earlier_blocking_lock
 
 
 def test_tables_predating_the_files_get_a_stand_in_that_remembers_what_was_done():

@@ -92,7 +92,7 @@ def _finding(
         "-- in a separate transaction (autocommit, or the next migration):",
         f"ALTER TABLE {t} VALIDATE CONSTRAINT {ctx.ident(name)};",
     ]
-    added_here = all((step.key(table), c) in step.columns_added_here for c in spec.columns)
+    added_here = all(step.column_added_here(table, c) for c in spec.columns)
     why = (
         " (the column's DEFAULT fills every row, so every row is checked)"
         if column is not None

@@ -52,7 +52,7 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
     for action in step.actions:
         if not isinstance(action, ddl.DropColumn) or step.is_new(action.table):
             continue
-        if (step.key(action.table), action.column) in step.columns_added_here:
+        if step.column_added_here(action.table, action.column):
             continue
         table = facts.table_sql(ctx, step, action.table)
         column = step.table(action.table)

@@ -55,7 +55,7 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
     strongest = _strongest(step)
     if strongest is None:
         return
-    if any(blocks_writes(earlier) for earlier in step.locks_taken_before.values()):
+    if step.earlier_blocking_lock:
         return  # reported at the first such statement of the migration
     name, mode = strongest
     mysql = step.engine is Engine.MYSQL

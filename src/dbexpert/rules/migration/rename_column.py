@@ -62,7 +62,7 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
                 new, raw_type = spec.name, spec.raw_type
             case _:
                 continue
-        if step.is_new(name) or (step.key(name), old) in step.columns_added_here:
+        if step.is_new(name) or step.column_added_here(name, old):
             continue
         table = facts.table_sql(ctx, step, name)
         add = f"ALTER TABLE {table} ADD COLUMN {ctx.ident(new)} {raw_type or '<type of ' + old + '>'};"

@@ -66,7 +66,7 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
         if modern and table is not None and _proven(table, action.column):
             continue
         t = facts.table_sql(ctx, step, action.table)
-        added_here = (step.key(action.table), action.column) in step.columns_added_here
+        added_here = step.column_added_here(action.table, action.column)
         default = column.default if column is not None else None
         if added_here and not facts.is_null_default(default):
             fix = "Declare NOT NULL in the ADD COLUMN itself: with a default it needs no scan."

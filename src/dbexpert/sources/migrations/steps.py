@@ -15,7 +15,7 @@ from typing import Any
 
 from dbexpert.model import Catalog, Engine, Location, Table, Version
 from dbexpert.model.migration import Migration, MigrationScript
-from dbexpert.sources.migrations.locks import STRENGTH, table_locks
+from dbexpert.sources.migrations.locks import STRENGTH, blocks_writes, table_locks
 from dbexpert.sources.replay import Replayer
 from dbexpert.sources.suppress import Suppression, parse_suppressions
 from dbexpert.sql import ddl
@@ -40,12 +40,14 @@ class MigrationStep:
     in_transaction: bool  # inside a transaction block: the tool's, or an explicit BEGIN
     explicit_transaction: bool  # inside BEGIN ... COMMIT written in the script
     tables_before: Mapping[TableKey, Table]  # the tables this statement touches, as they were before it
-    created_here: frozenset[TableKey]  # tables created earlier in the same migration
-    columns_added_here: frozenset[tuple[TableKey, str]]  # columns added earlier in the same migration
+    # When each table/column was created in this migration (statement index). Shared by all the
+    # migration's steps and only ever extended, so each step reads "earlier than me" from it.
+    created_at: Mapping[TableKey, int]
+    added_at: Mapping[tuple[TableKey, str], int]
     held_locks: Mapping[TableKey, str]  # strongest lock per table held from earlier in this transaction
-    locks_taken_before: Mapping[
-        TableKey, str
-    ]  # strongest lock taken earlier in this migration, on tables it did not create
+    earlier_blocking_lock: (
+        bool  # an earlier statement took a write-blocking lock on a table it did not create
+    )
     not_valid_here: frozenset[tuple[TableKey, str]]  # constraints added NOT VALID earlier in this transaction
     settings: Mapping[str, str]  # SET name = value in force (lock_timeout, statement_timeout, ...)
     engine: Engine
@@ -81,7 +83,11 @@ class MigrationStep:
 
     def is_new(self, name: ddl.Name) -> bool:
         """Created earlier in the same migration: empty, and invisible to running code."""
-        return self.key(name) in self.created_here
+        return self.created_at.get(self.key(name), self.index) < self.index
+
+    def column_added_here(self, name: ddl.Name, column: str) -> bool:
+        """The column was added earlier in the same migration (so it holds no data but its default)."""
+        return self.added_at.get((self.key(name), column), self.index) < self.index
 
     def lock_wait_bounded(self) -> bool:
         """A lock timeout is set, so a blocked statement fails fast instead of queueing everyone."""
@@ -131,10 +137,11 @@ class _State:
 
     transactional: bool  # the tool wraps the whole script in a transaction
     explicit: bool = False  # inside BEGIN ... COMMIT
-    created: set[TableKey] = field(default_factory=set)
-    added: set[tuple[TableKey, str]] = field(default_factory=set)
+    created: dict[TableKey, int] = field(default_factory=dict)  # table -> statement that created it
+    added: dict[tuple[TableKey, str], int] = field(default_factory=dict)
+    blocking_lock_seen: bool = False
+    index: int = 0
     held: dict[TableKey, str] = field(default_factory=dict)
-    taken: dict[TableKey, str] = field(default_factory=dict)
     not_valid: set[tuple[TableKey, str]] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     local_settings: set[str] = field(default_factory=set)
@@ -177,11 +184,9 @@ class _State:
                 self.explicit = False
                 self.end_transaction()
             case ddl.CreateTable():
-                self.created.add(key_of(action.table))
-                self._changed("created")
+                self.created.setdefault(key_of(action.table), self.index)
             case ddl.AddColumn():
-                self.added.add((key_of(action.table), action.column.name))
-                self._changed("added")
+                self.added.setdefault((key_of(action.table), action.column.name), self.index)
             case ddl.AddConstraint(constraint=spec) if not spec.validated and spec.name:
                 self.not_valid.add((key_of(action.table), spec.name))
                 self._changed("not_valid")
@@ -198,9 +203,8 @@ class _State:
             if STRENGTH.get(mode, 0) > STRENGTH.get(self.held.get(key, ""), 0):
                 self.held[key] = mode
                 self._changed("held")
-            if key not in self.created and STRENGTH.get(mode, 0) > STRENGTH.get(self.taken.get(key, ""), 0):
-                self.taken[key] = mode
-                self._changed("taken")
+            if key not in self.created and blocks_writes(mode):
+                self.blocking_lock_seen = True
         if not self.in_transaction:  # autocommit: each statement releases its locks
             self.end_transaction()
 
@@ -227,10 +231,10 @@ def _prepare_one(
                 in_transaction=state.in_transaction and engine is not Engine.MYSQL,  # MySQL DDL auto-commits
                 explicit_transaction=state.explicit,
                 tables_before=MappingProxyType(before),
-                created_here=state.snapshot("created"),
-                columns_added_here=state.snapshot("added"),
+                created_at=state.created,
+                added_at=state.added,
                 held_locks=state.snapshot("held"),
-                locks_taken_before=state.snapshot("taken"),
+                earlier_blocking_lock=state.blocking_lock_seen,
                 not_valid_here=state.snapshot("not_valid"),
                 settings=state.snapshot("settings"),
                 engine=engine,
@@ -238,6 +242,7 @@ def _prepare_one(
                 key_of=key_of,
             )
         )
+        state.index = index
         for action in actions:
             state.track(action, key_of)
         problems_before = len(replayer.problems)
