@@ -141,15 +141,31 @@ def run_statement_rules(
     rules: Iterable[Rule],
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
-    """Run the statement rules among ``rules`` over migration steps; ``catalog`` gives engine and version."""
+    """Run the statement rules among ``rules`` over migration steps; ``catalog`` gives engine and version.
+
+    A rule that declares the action types it looks at only sees the statements that have one.
+    """
     options = options or {}
     steps = list(steps)
+    by_type: dict[type, list[MigrationStep]] = {}
+    for step in steps:
+        for kind in {type(action) for action in step.actions}:
+            by_type.setdefault(kind, []).append(step)
     findings: list[Finding] = []
     for rule in rules:
         if rule.target is not Target.STATEMENT or not rule.applies_to(catalog.engine, catalog.version):
             continue
         merged = {**rule.options, **options.get(rule.name, {})}
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        for step in steps:
+        for step in _relevant(steps, by_type, rule.actions):
             findings.extend(rule.check(step, ctx))
     return findings
+
+
+def _relevant(
+    steps: list[MigrationStep], by_type: Mapping[type, list[MigrationStep]], kinds: tuple[type, ...]
+) -> list[MigrationStep]:
+    if not kinds:
+        return steps
+    chosen = {id(step) for kind in kinds for step in by_type.get(kind, ())}
+    return [step for step in steps if id(step) in chosen]

@@ -76,6 +76,9 @@ class Rule:
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # thresholds
     needs_live: bool = False  # only meaningful with live statistics or probes
     example_engine: Engine | None = None  # dialect of the Example/Use instead blocks
+    # Statement rules: the DDL action types (dbexpert.sql.ddl) the rule looks at; the runner skips
+    # statements without one. Empty: every statement.
+    actions: tuple[type, ...] = ()
 
     @property
     def default_severity(self) -> Severity:
