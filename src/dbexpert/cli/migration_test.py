@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
+from dbexpert.cli.options import build_config, emit, exit_code, layout_options, output_options, rule_options
 from dbexpert.rules.registry import registry
 
 
@@ -31,18 +31,7 @@ from dbexpert.rules.registry import registry
     show_default=True,
     help="Synthetic rows per table before each migration.",
 )
-@click.option(
-    "--tool",
-    type=click.Choice(["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle"]),
-    help="The migration tool (default: recognised from file names and folders).",
-)
-@click.option(
-    "--transaction",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Whether each migration runs in a transaction: as its tool does, or always, or never.",
-)
+@layout_options
 @output_options
 @rule_options
 def test_command(

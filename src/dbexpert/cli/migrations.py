@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
+from dbexpert.cli.options import build_config, emit, exit_code, layout_options, output_options, rule_options
 from dbexpert.rules.registry import registry
 
 
@@ -19,20 +19,7 @@ def migrations_group() -> None:
 
 @migrations_group.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--tool",
-    type=click.Choice(
-        ["sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm"]
-    ),
-    help="The migration tool (default: recognised from file names and folders).",
-)
-@click.option(
-    "--transaction",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Whether each migration runs in a transaction: as its tool does, or always, or never.",
-)
+@layout_options
 @output_options
 @rule_options
 def lint_command(

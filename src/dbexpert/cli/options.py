@@ -11,6 +11,7 @@ import click
 
 from dbexpert.api.config import Config, load_config, with_overrides
 from dbexpert.model import Finding, Severity
+from dbexpert.model.migration import TOOLS, TRANSACTION_MODES
 from dbexpert.report import FORMATS, ReportData, render
 from dbexpert.rules.registry import Registry
 
@@ -29,6 +30,23 @@ def output_options(func: F) -> F:
         default="text",
         show_default=True,
         help="Report format.",
+    )(func)
+    return func
+
+
+def layout_options(func: F) -> F:
+    """How migrations are found and run: the tool's layout, and whether each runs in a transaction."""
+    func = click.option(
+        "--transaction",
+        type=click.Choice(TRANSACTION_MODES),
+        default="auto",
+        show_default=True,
+        help="Whether each migration runs in a transaction: as its tool does, or always, or never.",
+    )(func)
+    func = click.option(
+        "--tool",
+        type=click.Choice(TOOLS),
+        help="The migration tool (default: recognised from file names and folders).",
     )(func)
     return func
 

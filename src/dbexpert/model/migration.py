@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The migration tools whose layouts and transaction behaviour dbexpert knows.
+TOOLS = ("sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm")
+TRANSACTION_MODES = ("auto", "always", "never")  # the tool's behaviour, or the user's override
+
 
 @dataclass(frozen=True, slots=True)
 class MigrationScript:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dbexpert.model import InputError
-from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.model.migration import TOOLS, Migration, MigrationScript
 from dbexpert.sources.ddl import natural_key
 from dbexpert.sources.migrations import (
     alembic,
@@ -42,7 +42,6 @@ from dbexpert.sources.migrations import (
 )
 from dbexpert.sources.migrations._files import Skipped, read_text, walk
 
-TOOLS = ("sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm")
 CODE_TOOLS = ("alembic", "django", "typeorm")
 TRANSACTION_MODES = ("auto", "always", "never")
 
