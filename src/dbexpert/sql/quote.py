@@ -7,6 +7,7 @@ identifier we print passes through here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pglast import keywords
 
@@ -34,6 +35,7 @@ _RESERVED = (
 )
 
 
+@lru_cache(maxsize=8192)
 def needs_quotes(name: str) -> bool:
     return not _PLAIN.match(name) or name in _RESERVED
 

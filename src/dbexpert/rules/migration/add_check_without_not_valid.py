@@ -80,6 +80,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddConstraint,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("check-not-valid",),

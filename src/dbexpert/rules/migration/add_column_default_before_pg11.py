@@ -94,6 +94,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddColumn,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("add-column-default-pre-pg11",),

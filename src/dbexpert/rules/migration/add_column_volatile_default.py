@@ -95,6 +95,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddColumn,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("add-column-volatile-default",),

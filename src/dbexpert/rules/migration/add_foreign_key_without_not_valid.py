@@ -138,6 +138,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddConstraint, ddl.AddColumn),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("fk-not-valid",),

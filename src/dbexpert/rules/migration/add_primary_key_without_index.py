@@ -97,6 +97,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddConstraint,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("add-primary-key",),

@@ -111,6 +111,7 @@ RULE = Rule(
     category=Category.CORRECTNESS,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddColumn,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
 )

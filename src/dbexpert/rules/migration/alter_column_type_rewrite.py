@@ -142,6 +142,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AlterColumnType,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("alter-column-type",),

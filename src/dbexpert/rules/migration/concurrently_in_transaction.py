@@ -116,6 +116,7 @@ RULE = Rule(
     category=Category.CORRECTNESS,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.CreateIndex, ddl.Reindex, ddl.Drop, ddl.DetachPartition),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("concurrent-in-transaction",),

@@ -78,6 +78,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.CreateIndex,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("index-not-concurrent",),

@@ -89,6 +89,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.DetachPartition,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("detach-partition-not-concurrent",),

@@ -88,6 +88,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.DropColumn,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
 )

@@ -78,6 +78,7 @@ RULE = Rule(
     category=Category.CORRECTNESS,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.AddEnumValue,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     min_version={Engine.POSTGRES: facts.OLDEST_PG},

@@ -95,6 +95,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.LockTable,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
     aliases=("lock-table-explicit",),

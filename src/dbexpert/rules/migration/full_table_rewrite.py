@@ -106,6 +106,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.Rewrite,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
     aliases=("table-rewrite",),

@@ -117,6 +117,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.Reindex,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("reindex-not-concurrent",),

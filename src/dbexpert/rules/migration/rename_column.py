@@ -93,6 +93,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.RenameColumn, ddl.ReplaceColumn),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
 )

@@ -73,6 +73,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.RenameEnumValue,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
 )

@@ -130,6 +130,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.SetNotNull,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES}),
     aliases=("set-not-null-scan",),

@@ -85,6 +85,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.Truncate,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
     aliases=("truncate-cascade",),

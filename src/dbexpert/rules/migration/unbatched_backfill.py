@@ -101,6 +101,7 @@ RULE = Rule(
     category=Category.SAFETY,
     target=Target.STATEMENT,
     check=check,
+    actions=(ddl.DataChange,),
     doc=__doc__,
     engines=frozenset({Engine.POSTGRES, Engine.MYSQL}),
     severity=Severity.WARNING,

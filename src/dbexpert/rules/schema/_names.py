@@ -73,9 +73,29 @@ def reference_stem(column: str) -> str | None:
 
 def tables_named(catalog: Catalog, stem: str, schema: str | None) -> list[Table]:
     """Tables whose name is a singular/plural form of ``stem``, those in ``schema`` first."""
-    forms = name_forms(stem)
-    found = [t for t in catalog.tables if t.name.lower() in forms]
+    tables = catalog.tables
+    positions = _positions_by_name(tables)
+    found = [tables[i] for i in sorted(i for form in name_forms(stem) for i in positions.get(form, ()))]
     return sorted(found, key=lambda t: t.schema != schema)
+
+
+# The last catalog's tables, indexed by lower-case name: a rule asks once per column of every table,
+# so scanning all tables each time is quadratic. The tuple is immutable and held here, so identity
+# is a safe key.
+_last_index: tuple[tuple[Table, ...], dict[str, list[int]]] | None = None
+
+
+def _positions_by_name(tables: tuple[Table, ...]) -> dict[str, list[int]]:
+    global _last_index
+    cached = _last_index
+    if cached is not None and cached[0] is tables:
+        return cached[1]
+    index: dict[str, list[int]] = {}
+    for i, table in enumerate(tables):
+        index.setdefault(table.name.lower(), []).append(i)
+    if isinstance(tables, tuple):  # a list could change under the same identity
+        _last_index = (tables, index)
+    return index
 
 
 def words(name: str) -> list[str]:

@@ -61,16 +61,20 @@ def scan_statements(text: str) -> list[ScannedStatement]:
     line = 1
     i, n = 0, len(text)
 
+    started = False  # the current statement has content (its first line is start_line)
+
     def flush() -> None:
+        nonlocal started
         simplified = _SPACE.sub(" ", "".join(parts)).strip().upper()
         if simplified:
             statements.append(ScannedStatement(start_line, simplified))
         parts.clear()
+        started = False
 
     def mark_start() -> None:
-        nonlocal start_line
-        if not "".join(parts).strip():
-            start_line = line
+        nonlocal start_line, started
+        if not started:
+            start_line, started = line, True
 
     while i < n:
         char = text[i]
