@@ -5,9 +5,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from dbexpert.engines.postgres.locktrace import StatementTrace
 from dbexpert.model import Catalog, Engine, Finding
-from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.model.migration import Migration, MigrationScript, StatementTrace
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.exact._run import MigrationRun
 from dbexpert.rules.registry import Rule

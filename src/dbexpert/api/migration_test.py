@@ -23,12 +23,12 @@ from dbexpert.api.migrations import DEFAULT_PG_VERSION, lint_migrations
 from dbexpert.engines.base import SessionOptions
 from dbexpert.engines.postgres.catalog_diff import diff_catalogs
 from dbexpert.engines.postgres.connect import PostgresSession
-from dbexpert.engines.postgres.locktrace import StatementFailed, StatementTrace, Tracer, run_script
+from dbexpert.engines.postgres.locktrace import StatementFailed, Tracer, run_script
 from dbexpert.engines.postgres.scratch import connect, scratch_database
 from dbexpert.engines.postgres.synthetic import fill_tables
 from dbexpert.engines.url import DatabaseUrl, parse_url
 from dbexpert.model import Catalog, Engine, Finding, InputError, Mode, Table
-from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.model.migration import Migration, MigrationScript, StatementTrace
 from dbexpert.report import ReportData
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.exact._run import MigrationRun

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # The migration tools whose layouts and transaction behaviour dbexpert knows.
 TOOLS = ("sql", "flyway", "golang-migrate", "dbmate", "prisma", "drizzle", "alembic", "django", "typeorm")
@@ -30,3 +31,45 @@ class Migration:
     # BEGIN/COMMIT are in a transaction either way.
     transactional: bool = False
     description: str = ""
+
+
+# Observed on a scratch database (``migrations test``) ------------------------------------------
+
+STRONG_LOCKS = frozenset({"SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"})
+Lock = tuple[str, str]  # (relation, mode)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementTrace:
+    """What one statement did, as observed on the scratch database."""
+
+    path: str
+    line: int
+    sql: str
+    ms: float
+    locks: tuple[Lock, ...]  # locks on user relations taken by the statement, strongest per relation
+    rewritten: tuple[str, ...]  # tables whose relfilenode changed: their data was rewritten
+    blocks_reads: bool
+    blocks_writes: bool
+    how: str  # "probe" (measured while the locks were held) or "lock table" (from the modes sampled)
+    probes: tuple[str, ...] = ()  # what each probe saw, for the evidence
+
+    @property
+    def rewrite(self) -> bool:
+        return bool(self.rewritten)
+
+    @property
+    def strong_locks(self) -> tuple[Lock, ...]:
+        return tuple(lock for lock in self.locks if lock[1] in STRONG_LOCKS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "locks": [{"relation": rel, "mode": mode} for rel, mode in self.locks],
+            "rewrite": self.rewrite,
+            "rewritten": list(self.rewritten),
+            "ms": round(self.ms, 2),
+            "blocks_reads": self.blocks_reads,
+            "blocks_writes": self.blocks_writes,
+            "how": self.how,
+        }

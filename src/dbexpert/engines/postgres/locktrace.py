@@ -18,14 +18,13 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from dbexpert.engines.postgres.scratch import Row, clean_error, connect
 from dbexpert.engines.url import DatabaseUrl, redact
+from dbexpert.model.migration import Lock, StatementTrace
 from dbexpert.sql.parse import Statement
 
 SAMPLE_INTERVAL_S = 0.002
@@ -55,47 +54,8 @@ WHERE c.relkind IN ('r', 'm') AND {_USER_SCHEMAS}
 # https://www.postgresql.org/docs/current/explicit-locking.html#TABLE-LOCK-COMPATIBILITY
 BLOCKS_READS = frozenset({"ACCESS EXCLUSIVE"})
 BLOCKS_WRITES = frozenset({"SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"})
-STRONG_LOCKS = frozenset({"SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"})
 _TRANSACTION_START = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION)\b", re.I)
 _TRANSACTION_END = re.compile(r"^\s*(COMMIT|END|ROLLBACK|ABORT)\b", re.I)
-
-Lock = tuple[str, str]  # (relation, mode)
-
-
-@dataclass(frozen=True, slots=True)
-class StatementTrace:
-    """What one statement did, as observed on the scratch database."""
-
-    path: str
-    line: int
-    sql: str
-    ms: float
-    locks: tuple[Lock, ...]  # locks on user relations taken by the statement, strongest per relation
-    rewritten: tuple[str, ...]  # tables whose relfilenode changed: their data was rewritten
-    blocks_reads: bool
-    blocks_writes: bool
-    how: str  # "probe" (measured while the locks were held) or "lock table" (from the modes sampled)
-    probes: tuple[str, ...] = ()  # what each probe saw, for the evidence
-
-    @property
-    def rewrite(self) -> bool:
-        return bool(self.rewritten)
-
-    @property
-    def strong_locks(self) -> tuple[Lock, ...]:
-        return tuple(lock for lock in self.locks if lock[1] in STRONG_LOCKS)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "locks": [{"relation": rel, "mode": mode} for rel, mode in self.locks],
-            "rewrite": self.rewrite,
-            "rewritten": list(self.rewritten),
-            "ms": round(self.ms, 2),
-            "blocks_reads": self.blocks_reads,
-            "blocks_writes": self.blocks_writes,
-            "how": self.how,
-        }
 
 
 class StatementFailed(Exception):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from dbexpert.engines.postgres.locktrace import StatementTrace
 from dbexpert.model import Finding, Location, Mode
-from dbexpert.model.migration import Migration
+from dbexpert.model.migration import Migration, StatementTrace
 
 
 @dataclass(frozen=True, slots=True)
