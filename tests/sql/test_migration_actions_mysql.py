@@ -137,3 +137,11 @@ def test_unparsable_form_is_a_clean_error_with_position() -> None:
     with pytest.raises(SqlSyntaxError) as caught:
         actions("SELECT 1;\nALTER TABLE t ADD COLUMN (;")
     assert caught.value.line == 2 and caught.value.column >= 1
+
+
+def test_rename_table_gives_one_rename_per_pair():
+    assert actions("RENAME TABLE a TO b, `db`.`c` TO db.d;") == [
+        ddl.RenameTable(N("a"), "b"),
+        ddl.RenameTable(N("c", "db"), "d"),
+    ]
+    assert actions("rename table x to y") == [ddl.RenameTable(N("x"), "y")]

@@ -3,13 +3,16 @@
 For each migration, in order: fill every table with production-like rows, apply the up script while
 tracing the locks, rewrites and blocking of each statement, then down, then up again, comparing the
 catalog each time. Everything happens in a scratch database created next to the URL's database and
-dropped afterwards (DESIGN § 7: exact mode never touches the user's database).
+dropped afterwards (DESIGN § 7: exact mode never touches the user's database). PostgreSQL and
+MySQL/MariaDB servers are supported; each engine brings its scratch database, synthetic rows and
+lock tracer, and the sequence and the comparisons are the same for both.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -21,13 +24,17 @@ from psycopg import sql
 from dbexpert.api.config import Config, enabled_rules, rule_options, validate
 from dbexpert.api.migrations import DEFAULT_PG_VERSION, lint_migrations
 from dbexpert.engines.base import SessionOptions
-from dbexpert.engines.postgres.catalog_diff import diff_catalogs
+from dbexpert.engines.mysql import locktrace as mysql_locktrace
+from dbexpert.engines.mysql import scratch as mysql_scratch
+from dbexpert.engines.mysql import synthetic as mysql_synthetic
+from dbexpert.engines.mysql.connect import MysqlSession
 from dbexpert.engines.postgres.connect import PostgresSession
 from dbexpert.engines.postgres.locktrace import StatementFailed, Tracer, run_script
 from dbexpert.engines.postgres.scratch import connect, scratch_database
 from dbexpert.engines.postgres.synthetic import fill_tables
 from dbexpert.engines.url import DatabaseUrl, parse_url
 from dbexpert.model import Catalog, Engine, Finding, InputError, Mode, Table
+from dbexpert.model.catalog_diff import diff_catalogs
 from dbexpert.model.migration import Migration, MigrationScript, StatementTrace
 from dbexpert.report import ReportData
 from dbexpert.rules.context import RuleContext
@@ -68,10 +75,11 @@ class MigrationTest:
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    engine: Engine = Engine.POSTGRES
 
     def report(self) -> ReportData:
         summary = {
-            "engine": "postgres",
+            "engine": self.engine.value,
             "mode": Mode.EXACT.value,
             "migrations": len(self.migrations),
             "irreversible_migrations": sum(m.reversible is False for m in self.migrations),
@@ -101,8 +109,8 @@ def test_paths(
     """Test the migrations under ``paths`` on a scratch database on the server of ``scratch_url``."""
     config = config or Config()
     url = parse_url(scratch_url)
-    if url.engine is not Engine.POSTGRES:
-        raise InputError(f"migrations test runs on PostgreSQL only; got {url.redacted()}")
+    if url.engine not in (Engine.POSTGRES, Engine.MYSQL):
+        raise InputError(f"migrations test runs on PostgreSQL, MySQL or MariaDB only; got {url.redacted()}")
     if rows < 0:
         raise InputError(f"--rows must be 0 or more, not {rows}")
     found = discover(
@@ -122,14 +130,15 @@ def test_migrations(
     migrations: Sequence[Migration], url: DatabaseUrl, rows: int = DEFAULT_ROWS, config: Config | None = None
 ) -> MigrationTest:
     """Lint ``migrations``, then exercise them on a scratch database on the server of ``url``."""
-    config = replace(config or Config(), engine=Engine.POSTGRES)
+    config = replace(config or Config(), engine=url.engine)
     rules = registry()
     validate(config, rules)
     started = time.perf_counter()
     lint = lint_migrations(migrations, config, rules)
-    with scratch_database(url) as scratch:
-        exercise = _Exercise(scratch, rows)
-        exercise.run(migrations)
+    exercise = _Exercise(rows, url.engine)
+    scratch_of = mysql_scratch.scratch_database if url.engine is Engine.MYSQL else scratch_database
+    with scratch_of(url) as scratch, _backend(scratch) as backend:
+        exercise.run(migrations, backend)
     chosen = [r for r in enabled_rules(config, rules) if r.target is Target.MIGRATION_RUN]
     options = rule_options(config, rules)
     findings = _with_observations(list(lint.findings), exercise.runs)
@@ -139,7 +148,7 @@ def test_migrations(
         for rule in chosen:
             ctx = RuleContext(
                 rule=rule,
-                catalog=Catalog(engine=Engine.POSTGRES),
+                catalog=Catalog(engine=url.engine),
                 options=MappingProxyType({**rule.options, **options.get(rule.name, {})}),
             )
             findings.extend(rule.check(run, ctx))
@@ -151,6 +160,7 @@ def test_migrations(
         problems=(*lint.problems, *exercise.problems),
         notes=tuple(exercise.notes),
         seconds=time.perf_counter() - started,
+        engine=url.engine,
     )
 
 
@@ -173,50 +183,184 @@ def _with_observations(findings: list[Finding], runs: Sequence[MigrationRun]) ->
     return result
 
 
-def _statements(script: MigrationScript) -> list[Statement]:
-    return split_statements("\n" * script.line_offset + script.text, Engine.POSTGRES, script.path)
+def _statements(script: MigrationScript, engine: Engine) -> list[Statement]:
+    return split_statements("\n" * script.line_offset + script.text, engine, script.path)
+
+
+class _Failed(Exception):
+    """A statement failed on the scratch database, whatever the engine."""
+
+    def __init__(self, statement: Statement, message: str) -> None:
+        super().__init__(f"{statement.path}:{statement.line}: {message}")
+        self.statement = statement
+        self.message = message
+
+
+class _Backend:
+    """What the exercise needs from an engine, on one scratch database."""
+
+    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
+        raise NotImplementedError
+
+    def introspect(self) -> Catalog:
+        raise NotImplementedError
+
+    def trace(self, statements: Sequence[Statement], transactional: bool) -> tuple[StatementTrace, ...]:
+        raise NotImplementedError
+
+    def apply(self, statements: Sequence[Statement], transactional: bool) -> None:
+        raise NotImplementedError
+
+    def populations(self, catalog: Catalog) -> dict[str, int]:
+        raise NotImplementedError
+
+    def shown(self, text: str) -> str:
+        """``text`` as the user should read it (MySQL: table names without the scratch database)."""
+        return text
+
+
+def _backend(url: DatabaseUrl) -> AbstractContextManager[_Backend]:
+    return _mysql_backend(url) if url.engine is Engine.MYSQL else _postgres_backend(url)
+
+
+@contextmanager
+def _postgres_backend(url: DatabaseUrl) -> Iterator[_Backend]:
+    with (
+        connect(url) as work,
+        PostgresSession.open(url, SessionOptions(application_name="dbexpert-exact")) as session,
+        Tracer(url) as tracer,
+    ):
+        yield _PostgresBackend(work, session, tracer)
+
+
+class _PostgresBackend(_Backend):
+    def __init__(self, work: psycopg.Connection[Any], session: PostgresSession, tracer: Tracer) -> None:
+        self.work = work
+        self.session = session
+        self.tracer = tracer
+
+    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
+        filled = fill_tables(self.work, self.session.introspect(), rows)
+        return filled.rows, filled.notes
+
+    def introspect(self) -> Catalog:
+        return self.session.introspect()
+
+    def trace(self, statements: Sequence[Statement], transactional: bool) -> tuple[StatementTrace, ...]:
+        try:
+            return tuple(self.tracer.run(statements, transactional))
+        except StatementFailed as exc:
+            raise _Failed(exc.statement, exc.message) from None
+
+    def apply(self, statements: Sequence[Statement], transactional: bool) -> None:
+        try:
+            run_script(self.work, statements, transactional)
+        except StatementFailed as exc:
+            raise _Failed(exc.statement, exc.message) from None
+
+    def populations(self, catalog: Catalog) -> dict[str, int]:
+        return _populations(self.work, catalog)
+
+
+@contextmanager
+def _mysql_backend(url: DatabaseUrl) -> Iterator[_Backend]:
+    with ExitStack() as stack:
+        work = mysql_scratch.connect(url, url.database)
+        stack.callback(work.close)
+        tracer = stack.enter_context(mysql_locktrace.Tracer(url, _mysql_flavor(url)))
+        yield _MysqlBackend(url, work, tracer)
+
+
+def _mysql_flavor(url: DatabaseUrl) -> str:
+    with _mysql_session(url) as session:
+        return session.flavor
+
+
+def _mysql_session(url: DatabaseUrl) -> MysqlSession:
+    return MysqlSession.open(url, SessionOptions(application_name="dbexpert-exact"))
+
+
+class _MysqlBackend(_Backend):
+    def __init__(
+        self, url: DatabaseUrl, work: mysql_scratch.Connection, tracer: mysql_locktrace.Tracer
+    ) -> None:
+        self.url = url
+        self.work = work
+        self.tracer = tracer
+        self.prefix = f"{url.database}."
+
+    def shown(self, text: str) -> str:
+        return text.replace(self.prefix, "")
+
+    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
+        filled = mysql_synthetic.fill_tables(self.work, self.introspect(), rows, self.tracer.flavor, self.url)
+        return filled.rows, filled.notes
+
+    def introspect(self) -> Catalog:
+        # A fresh read-only session each time: an open transaction would hold metadata locks
+        # that the next migration statement must wait for.
+        with _mysql_session(self.url) as session:
+            return session.introspect()
+
+    def trace(self, statements: Sequence[Statement], transactional: bool) -> tuple[StatementTrace, ...]:
+        try:
+            return tuple(self.tracer.run(statements))
+        except mysql_locktrace.StatementFailed as exc:
+            raise _Failed(exc.statement, exc.message) from None
+
+    def apply(self, statements: Sequence[Statement], transactional: bool) -> None:
+        try:
+            mysql_locktrace.run_script(self.work, statements, self.url)
+        except mysql_locktrace.StatementFailed as exc:
+            raise _Failed(exc.statement, exc.message) from None
+
+    def populations(self, catalog: Catalog) -> dict[str, int]:
+        held: dict[str, int] = {}
+        for table in catalog.tables:
+            counts = ["COUNT(*) AS c0"] + [
+                f"COUNT({mysql_scratch.quote(c.name)}) AS c{n}" for n, c in enumerate(table.columns, start=1)
+            ]
+            name = mysql_scratch.quote(table.schema or "") + "." + mysql_scratch.quote(table.name)
+            row = mysql_scratch.execute(self.work, f"SELECT {', '.join(counts)} FROM {name}")[0]
+            held[table.qualified_name] = int(row["c0"])
+            for n, column in enumerate(table.columns, start=1):
+                held[f"{table.qualified_name}.{column.name}"] = int(row[f"c{n}"])
+        return held
 
 
 class _Exercise:
     """Up, down, up again for each migration on the scratch database, keeping what was observed."""
 
-    def __init__(self, url: DatabaseUrl, rows: int) -> None:
-        self.url = url
+    def __init__(self, rows: int, engine: Engine) -> None:
         self.rows = rows
+        self.engine = engine
         self.runs: list[MigrationRun] = []
         self.outcomes: list[MigrationOutcome] = []
         self.problems: list[str] = []
         self.notes: list[str] = []
 
-    def run(self, migrations: Sequence[Migration]) -> None:
-        with (
-            connect(self.url) as work,
-            PostgresSession.open(self.url, SessionOptions(application_name="dbexpert-exact")) as session,
-            Tracer(self.url) as tracer,
-        ):
-            for migration in migrations:
-                if not self._one(migration, work, session, tracer):
-                    break
+    def run(self, migrations: Sequence[Migration], backend: _Backend) -> None:
+        for migration in migrations:
+            if not self._one(migration, backend):
+                break
 
-    def _one(
-        self, migration: Migration, work: psycopg.Connection[Any], session: PostgresSession, tracer: Tracer
-    ) -> bool:
+    def _one(self, migration: Migration, backend: _Backend) -> bool:
         """Exercise one migration; False when the run cannot go on."""
         try:
-            up = _statements(migration.up)
-            down = _statements(migration.down) if migration.down is not None else None
+            up = _statements(migration.up, self.engine)
+            down = _statements(migration.down, self.engine) if migration.down is not None else None
         except SqlSyntaxError as exc:
             self.problems.append(f"{migration.id}: not tested: {exc}")
             return False
-        filled = fill_tables(work, session.introspect(), self.rows)
-        self.notes.extend(f"{migration.id}: {note}" for note in filled.notes)
-        before = session.introspect()
+        rows, notes = backend.fill(self.rows)
+        self.notes.extend(f"{migration.id}: {backend.shown(note)}" for note in notes)
+        before = backend.introspect()
         try:
-            traces = tuple(tracer.run(up, migration.transactional))
-        except StatementFailed as exc:
+            traces = backend.trace(up, migration.transactional)
+        except _Failed as exc:
             self.problems.append(f"{migration.id}: up failed on the scratch database at {exc}")
             return False
-        after_up = session.introspect()
+        after_up = backend.introspect()
         run = MigrationRun(migration=migration, traces=traces)
         outcome = MigrationOutcome(
             id=migration.id,
@@ -224,11 +368,11 @@ class _Exercise:
             reversible=False if down is None else None,
             up_repeatable=None,
             statements=traces,
-            rows=MappingProxyType(dict(filled.rows)),
+            rows=MappingProxyType({backend.shown(name): count for name, count in rows.items()}),
         )
         go_on = True
         if down is not None:
-            run, outcome, go_on = self._down_and_up(run, outcome, work, session, up, down, before, after_up)
+            run, outcome, go_on = self._down_and_up(run, outcome, backend, up, down, before, after_up)
         self.runs.append(run)
         self.outcomes.append(outcome)
         return go_on
@@ -237,34 +381,34 @@ class _Exercise:
         self,
         run: MigrationRun,
         outcome: MigrationOutcome,
-        work: psycopg.Connection[Any],
-        session: PostgresSession,
+        backend: _Backend,
         up: list[Statement],
         down: list[Statement],
         before: Catalog,
         after_up: Catalog,
     ) -> tuple[MigrationRun, MigrationOutcome, bool]:
         migration = run.migration
-        held = _populations(work, after_up)
+        held = backend.populations(after_up)
         try:
-            run_script(work, down, migration.transactional)
-        except StatementFailed as exc:
+            backend.apply(down, migration.transactional)
+        except _Failed as exc:
             run = replace(run, down_error=f"line {exc.statement.line}: {exc.message}")
             return run, replace(outcome, reversible=False), True
-        after_down = session.introspect()
-        restore = tuple(diff_catalogs(before, after_down))
-        run = replace(run, restore_differences=restore, lost=_lost(after_up, after_down, held))
+        after_down = backend.introspect()
+        restore = tuple(backend.shown(change) for change in diff_catalogs(before, after_down))
+        lost = tuple((backend.shown(name), rows) for name, rows in _lost(after_up, after_down, held))
+        run = replace(run, restore_differences=restore, lost=lost)
         outcome = replace(outcome, reversible=not restore)
         try:
-            run_script(work, up, migration.transactional)
-        except StatementFailed as exc:
+            backend.apply(up, migration.transactional)
+        except _Failed as exc:
             run = replace(run, up_again_error=f"line {exc.statement.line}: {exc.message}")
             self.problems.append(
                 f"{migration.id}: stopped: its up could not be applied again after its down, "
                 "so later migrations would not see the schema they expect"
             )
             return run, replace(outcome, up_repeatable=False), False
-        repeat = tuple(diff_catalogs(after_up, session.introspect()))
+        repeat = tuple(backend.shown(change) for change in diff_catalogs(after_up, backend.introspect()))
         return replace(run, repeat_differences=repeat), replace(outcome, up_repeatable=not repeat), True
 
 

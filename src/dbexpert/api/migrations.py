@@ -4,15 +4,17 @@ schema-design rules over the tables the migrations create.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from dbexpert.api.config import Config, enabled_rules, ignored_for_path, rule_options, validate
-from dbexpert.model import Catalog, Category, Engine, Finding, Severity, Version
+from dbexpert.model import Catalog, Category, Engine, Finding, InputError, Severity, Version
 from dbexpert.model.migration import Migration, MigrationScript
 from dbexpert.report import ReportData
 from dbexpert.rules.context import run_rules, run_statement_rules
@@ -92,13 +94,17 @@ def lint_paths(
     *,
     tool: str | None = None,
     transaction: str = "auto",
+    seed: Catalog | None = None,
 ) -> MigrationLint:
-    """Lint the migrations found under ``paths``, in the order their tool applies them."""
+    """Lint the migrations found under ``paths``, in the order their tool applies them.
+    ``seed``: the schema they start from (the live catalog of ``--url``)."""
     config = config or Config()
     found = discover(
         paths, tool=tool, transaction=transaction, pg_version=(config.pg_version or DEFAULT_PG_VERSION).major
     )
-    result = lint_migrations(list(found.migrations), config, rules, target=", ".join(str(p) for p in paths))
+    result = lint_migrations(
+        list(found.migrations), config, rules, target=", ".join(str(p) for p in paths), seed=seed
+    )
     skipped = tuple(f"{path}: not checked: {reason}" for path, reason in found.skipped)
     return replace(result, problems=(*skipped, *result.problems))
 
@@ -129,6 +135,7 @@ def lint_migrations(
     config: Config | None = None,
     rules: Registry | None = None,
     target: str = "",
+    seed: Catalog | None = None,
 ) -> MigrationLint:
     config = config or Config()
     rules = rules or registry()
@@ -142,23 +149,27 @@ def lint_migrations(
     verdicts: list[MigrationVerdict] = []
     problems: list[str] = []
     suppressed = 0
-    for prepared in prepare(migrations, engine, version):
-        found = _lint_one(prepared, chosen, options, engine, version)
-        kept = [f for f in found if not _silenced(f, prepared.suppressions, config, rules)]
-        suppressed += len(found) - len(kept)
-        problems.extend(str(error) for error in prepared.problems)
-        findings.extend(kept)
-        migration = prepared.migration
-        verdicts.append(
-            MigrationVerdict(
-                id=migration.id,
-                path=migration.up.path,
-                tool=migration.tool,
-                transactional=migration.transactional,
-                unsafe=is_unsafe(kept),
-                rules=tuple(sorted({f.rule for f in kept})),
+    with _collector_paused():
+        for prepared in prepare(migrations, engine, version, seed=seed):
+            found = _lint_one(prepared, chosen, options, engine, version)
+            if seed is not None:
+                found = _with_row_estimates(found, seed)
+            kept = [f for f in found if not _silenced(f, prepared.suppressions, config, rules)]
+            suppressed += len(found) - len(kept)
+            problems.extend(str(error) for error in prepared.problems)
+            findings.extend(kept)
+            migration = prepared.migration
+            verdicts.append(
+                MigrationVerdict(
+                    id=migration.id,
+                    path=migration.up.path,
+                    tool=migration.tool,
+                    transactional=migration.transactional,
+                    unsafe=is_unsafe(kept),
+                    rules=tuple(sorted({f.rule for f in kept})),
+                )
             )
-        )
+            del prepared  # its steps and replayed tables go now, not after the collector resumes
     return MigrationLint(
         findings=tuple(findings),
         verdicts=tuple(verdicts),
@@ -169,6 +180,19 @@ def lint_migrations(
         suppressed=suppressed,
         seconds=time.perf_counter() - started,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Linting builds many long-lived, acyclic objects (steps, replayed tables, findings): the cycle
+    collector would traverse them again and again for nothing, so it waits until linting is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _DEFAULT_VERSION = {Engine.POSTGRES: DEFAULT_PG_VERSION, Engine.MYSQL: DEFAULT_MYSQL_VERSION}
@@ -209,7 +233,93 @@ def _silenced(finding: Finding, suppressions: Sequence[Suppression], config: Con
     return finding.rule in ignored_for_path(config, rules, path)
 
 
+# Every word the engine guess looks for, lower-cased: ASCII text without any of them is PostgreSQL.
+_DIALECT_MARKS = ("`", "auto_increment", "engine", "autoincrement", "rowid", "strict")
+
+
 def _guess(migrations: Sequence[Migration]) -> Engine:
     from dbexpert.sources.ddl import guess_engine
 
-    return guess_engine("\n".join(m.up.text for m in migrations[:50]))
+    text = "\n".join(m.up.text for m in migrations[:50])
+    if text.isascii():
+        lowered = text.lower()
+        if not any(mark in lowered for mark in _DIALECT_MARKS):
+            return Engine.POSTGRES  # what guess_engine says, without its case-insensitive searches
+    return guess_engine(text)
+
+
+# --url: the live schema the migrations will run against -------------------------------------------
+
+
+def lint_paths_live(
+    paths: Sequence[Path],
+    url: str,
+    config: Config | None = None,
+    rules: Registry | None = None,
+    *,
+    tool: str | None = None,
+    transaction: str = "auto",
+) -> MigrationLint:
+    """Lint against the server at ``url``: its version is the version the rules assume (unless the
+    configuration names one), and its tables as they are now are the schema the migrations start
+    from. The connection is read-only; raises ConnectError (exit 3) when the server is unreachable."""
+    from dbexpert.engines import connect
+
+    config = config or Config()
+    with connect(url) as session:
+        catalog = session.introspect()
+    if catalog.engine not in _DEFAULT_VERSION:
+        raise InputError(
+            f"--url: migrations lint reads PostgreSQL and MySQL/MariaDB, not {catalog.engine.value}"
+        )
+    if config.engine is not None and config.engine is not catalog.engine:
+        raise InputError(
+            f"--engine {config.engine.value} contradicts the server of --url ({catalog.engine.value})"
+        )
+    config = replace(config, engine=catalog.engine)
+    if config.version_for(catalog.engine) is None and catalog.version is not None:
+        if catalog.engine is Engine.POSTGRES:
+            config = replace(config, pg_version=catalog.version)
+        else:  # MariaDB numbers its releases 10.x/11.x, which is how the rules tell it from MySQL
+            config = replace(config, mysql_version=catalog.version)
+    result = lint_paths(paths, config, rules, tool=tool, transaction=transaction, seed=_seed(catalog))
+    server = f"{'MariaDB' if catalog.flavor == 'mariadb' else catalog.engine.value} {catalog.version}"
+    return replace(result, facts={**result.facts, "server": server, "live_tables": len(catalog.tables)})
+
+
+def _seed(catalog: Catalog) -> Catalog:
+    """The live tables keyed as the migrations name them: on MySQL the tables of the connected
+    database are unqualified in the replay; PostgreSQL tables keep their schema."""
+    if catalog.engine is not Engine.MYSQL or catalog.default_schema is None:
+        return catalog
+    own = catalog.default_schema.lower()
+    tables = tuple(
+        replace(t, schema=None) if t.schema is not None and t.schema.lower() == own else t
+        for t in catalog.tables
+    )
+    return replace(catalog, tables=tables)
+
+
+def _with_row_estimates(findings: Sequence[Finding], seed: Catalog) -> list[Finding]:
+    """The live row estimate of the table each finding concerns, added to its evidence. Severity and
+    verdict stay what they are without it: an estimate can be stale, and small tables grow."""
+    fold = str.lower if seed.engine is Engine.MYSQL else str
+    rows: dict[str, int] = {}
+    for table in seed.tables:
+        if table.stats is not None and table.stats.row_estimate is not None:
+            name = table.name if table.schema is None else f"{table.schema}.{table.name}"
+            rows[fold(name)] = table.stats.row_estimate
+    if not rows:
+        return list(findings)
+    out = []
+    for finding in findings:
+        name = finding.table or finding.location.object or ""
+        estimate = None
+        while name and estimate is None:  # "public.orders.total" -> "public.orders" -> "public"
+            estimate = rows.get(fold(name))
+            name = name.rpartition(".")[0]
+        if estimate is not None and "row_estimate" not in finding.evidence:
+            evidence = MappingProxyType({**finding.evidence, "row_estimate": estimate})
+            finding = replace(finding, evidence=evidence)
+        out.append(finding)
+    return out

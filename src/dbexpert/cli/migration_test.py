@@ -21,7 +21,7 @@ from dbexpert.rules.registry import registry
     "scratch_url",
     required=True,
     envvar="DBEXPERT_SCRATCH_URL",
-    help="PostgreSQL server to test on: a scratch database is created there and dropped afterwards; "
+    help="PostgreSQL, MySQL or MariaDB server to test on: a scratch database is created there and dropped afterwards; "
     "the URL's own database is never written to.",
 )
 @click.option(
@@ -44,7 +44,7 @@ def test_command(
     output: Path | None,
     **params: Any,
 ) -> None:
-    """Apply each migration up, down and up again on a scratch PostgreSQL database filled with
+    """Apply each migration up, down and up again on a scratch PostgreSQL/MySQL/MariaDB database filled with
     synthetic rows; report irreversible migrations, lost data, and the locks each statement took."""
     from dbexpert.api.migration_test import test_paths
 

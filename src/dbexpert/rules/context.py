@@ -147,10 +147,10 @@ def run_statement_rules(
     """
     options = options or {}
     steps = list(steps)
-    by_type: dict[type, list[MigrationStep]] = {}
-    for step in steps:
+    by_type: dict[type, list[int]] = {}  # action type -> positions of the steps that have one
+    for position, step in enumerate(steps):
         for kind in {type(action) for action in step.actions}:
-            by_type.setdefault(kind, []).append(step)
+            by_type.setdefault(kind, []).append(position)
     findings: list[Finding] = []
     for rule in rules:
         if rule.target is not Target.STATEMENT or not rule.applies_to(catalog.engine, catalog.version):
@@ -163,9 +163,13 @@ def run_statement_rules(
 
 
 def _relevant(
-    steps: list[MigrationStep], by_type: Mapping[type, list[MigrationStep]], kinds: tuple[type, ...]
+    steps: list[MigrationStep], by_type: Mapping[type, list[int]], kinds: tuple[type, ...]
 ) -> list[MigrationStep]:
+    """The steps with an action of one of ``kinds`` (all of them when none is declared), in order."""
     if not kinds:
         return steps
-    chosen = {id(step) for kind in kinds for step in by_type.get(kind, ())}
-    return [step for step in steps if id(step) in chosen]
+    if len(kinds) == 1:
+        positions: Iterable[int] = by_type.get(kinds[0], ())
+    else:
+        positions = sorted({position for kind in kinds for position in by_type.get(kind, ())})
+    return [steps[position] for position in positions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ from dbexpert.model import (
     Version,
     View,
 )
-from dbexpert.model.types import normalize_type
+from dbexpert.model.types import NormalizedType, normalize_type
 from dbexpert.sources import engine_rules as rules
 from dbexpert.sql import ddl
 from dbexpert.sql.parse import Statement
@@ -53,9 +54,18 @@ class _Tables(dict[tuple[str | None, str], Table]):
         self._names: dict[str | None, Counter[str]] = defaultdict(Counter)
 
     def __setitem__(self, key: tuple[str | None, str], table: Table) -> None:
+        old = self.get(key)
+        if old is not None and old.indexes is table.indexes and old.schema == table.schema:
+            # Most changes keep the table's indexes as they were: nothing to recount.
+            super().__setitem__(key, table)
+            return
         self._forget(key)
         super().__setitem__(key, table)
-        self._names[table.schema].update(self._fold(i.name) for i in table.indexes)
+        if table.indexes:
+            counts = self._names[table.schema]
+            fold = self._fold
+            for index in table.indexes:
+                counts[fold(index.name)] += 1
 
     def __delitem__(self, key: tuple[str | None, str]) -> None:
         self._forget(key)
@@ -67,8 +77,11 @@ class _Tables(dict[tuple[str | None, str], Table]):
 
     def _forget(self, key: tuple[str | None, str]) -> None:
         old = self.get(key)
-        if old is not None:
-            self._names[old.schema].subtract(self._fold(i.name) for i in old.indexes)
+        if old is not None and old.indexes:
+            counts = self._names[old.schema]
+            fold = self._fold
+            for index in old.indexes:
+                counts[fold(index.name)] -= 1
 
     def has_index(self, schema: str | None, name: str) -> bool:
         return self._names[schema][self._fold(name)] > 0
@@ -126,6 +139,13 @@ class Replayer:
         self.views: dict[tuple[str | None, str], View] = {}
         self.problems: list[ReplayProblem] = []
         self._statement: Statement | None = None
+        self._types: dict[str, NormalizedType] = {}  # raw type -> normalized: scripts repeat a few types
+
+    def _normalize(self, raw_type: str) -> NormalizedType:
+        norm = self._types.get(raw_type)
+        if norm is None:
+            norm = self._types[raw_type] = normalize_type(raw_type, self.engine)
+        return norm
 
     # bookkeeping ------------------------------------------------------------------------------
 
@@ -224,6 +244,8 @@ class Replayer:
                 if parent is not None and parent.primary_key is not None:
                     fk = replace(fk, ref_columns=parent.primary_key.columns)
             fks.append(fk)
+        if all(map(operator.is_, columns, table.columns)) and all(map(operator.is_, fks, table.foreign_keys)):
+            return table  # nothing to resolve: the table as replayed
         return replace(table, columns=columns, foreign_keys=tuple(fks))
 
     def _resolve_enum(self, column: Column) -> Column:
@@ -238,13 +260,13 @@ class Replayer:
     # columns ----------------------------------------------------------------------------------
 
     def _column(self, spec: ddl.ColumnSpec, table: str, schema: str | None) -> Column:
-        norm = normalize_type(spec.raw_type, self.engine)
-        obj = ".".join(p for p in (schema, table, spec.name) if p)
+        norm = self._normalize(spec.raw_type)
+        obj = ".".join([p for p in (schema, table, spec.name) if p])
         column = Column(
             name=spec.name,
             raw_type=spec.raw_type,
             kind=norm.kind,
-            nullable=not spec.not_null,
+            nullable=not spec.not_null and spec.identity is None,  # identity columns are NOT NULL
             default=spec.default,
             length=norm.length,
             precision=norm.precision,
@@ -255,15 +277,13 @@ class Replayer:
             enum_values=norm.enum_values,
             comment=spec.comment,
             location=self._location(spec.position, obj),
-            attrs=MappingProxyType(_column_attrs(spec)),
+            attrs=_frozen(_column_attrs(spec)),
         )
         serial_type = (
             rules.SERIAL_TYPES.get(spec.raw_type.lower()) if self.engine is Engine.POSTGRES else None
         )
         if serial_type is not None or spec.identity is not None:
             column = self._owned_sequence(column, table, schema, serial_type)
-        if spec.identity is not None:
-            column = replace(column, nullable=False)
         return column
 
     def _owned_sequence(
@@ -299,7 +319,7 @@ class Replayer:
             return
         schema = "temp" if action.temporary and self.engine is Engine.SQLITE else self._schema(action.table)
         name = action.table.name
-        obj = ".".join(p for p in (schema, name) if p)
+        obj = ".".join([p for p in (schema, name) if p])
         table = Table(
             name=name,
             schema=schema,
@@ -380,10 +400,11 @@ class Replayer:
         )
         return replace(table, indexes=(*table.indexes, index))
 
-    def _keys(self, spec: ddl.ConstraintSpec) -> tuple[IndexKey, ...]:
+    def _keys(self, spec: ddl.ConstraintSpec, columns: tuple[str, ...] | None = None) -> tuple[IndexKey, ...]:
+        """The index keys of a constraint; ``columns``: its columns as the table spells them."""
         if spec.keys:
             return tuple(_index_key(k) for k in spec.keys)
-        return tuple(IndexKey(column=c) for c in spec.columns)
+        return tuple(IndexKey(column=c) for c in (spec.columns if columns is None else columns))
 
     def _add_primary(self, table: Table, spec: ddl.ConstraintSpec) -> Table:
         if table.primary_key is not None:
@@ -405,23 +426,24 @@ class Replayer:
         # SQLite keeps a historical quirk: only rowid aliases and WITHOUT ROWID tables force NOT NULL.
         forces_not_null = self.engine is not Engine.SQLITE or rowid_alias or without_rowid
         cols = tuple(
-            replace(c, nullable=False) if forces_not_null and c.name in columns else c for c in table.columns
+            replace(c, nullable=False) if forces_not_null and c.nullable and c.name in columns else c
+            for c in table.columns
         )
-        table = replace(table, columns=cols, primary_key=PrimaryKey(columns, name, location))
+        primary = PrimaryKey(columns, name, location)
         if rowid_alias:
-            return table
+            return replace(table, columns=cols, primary_key=primary)
         index_name = (
             rules.sqlite_autoindex_name(table.name, table.indexes) if self.engine is Engine.SQLITE else name
         )
         index = Index(
             name=index_name or "",
-            keys=self._keys(replace(spec, columns=columns)),
+            keys=self._keys(spec, columns),
             unique=True,
             primary=True,
             constraint=name or index_name,
             location=location,
         )
-        return replace(table, indexes=(*table.indexes, index))
+        return replace(table, columns=cols, primary_key=primary, indexes=(*table.indexes, index))
 
     def _add_unique(self, table: Table, spec: ddl.ConstraintSpec) -> Table:
         location = self._constraint_location(table, spec)
@@ -439,7 +461,7 @@ class Replayer:
             index_name = rules.sqlite_autoindex_name(table.name, table.indexes)
         index = Index(
             name=index_name,
-            keys=self._keys(replace(spec, columns=columns)),
+            keys=self._keys(spec, columns),
             unique=True,
             constraint=name or index_name,
             method=spec.method or "btree",
@@ -534,7 +556,7 @@ class Replayer:
             where=action.where,
             include=action.include,
             location=self._location(action.position, table.qualified_name),
-            attrs=MappingProxyType({"concurrently": True} if action.concurrently else {}),
+            attrs=_CONCURRENTLY if action.concurrently else _NOTHING,
         )
         self.tables[self._key(table.name, table.schema)] = replace(table, indexes=(*table.indexes, index))
 
@@ -568,7 +590,7 @@ class Replayer:
         self._update(action.table, lambda table: _drop_column(table, action.column))
 
     def _on_AlterColumnType(self, action: ddl.AlterColumnType) -> None:
-        norm = normalize_type(action.raw_type, self.engine)
+        norm = self._normalize(action.raw_type)
         fields = {
             "raw_type": action.raw_type,
             "kind": norm.kind,
@@ -611,10 +633,13 @@ class Replayer:
 
     def _on_ValidateConstraint(self, action: ddl.ValidateConstraint) -> None:
         def change(table: Table) -> Table:
-            fks = tuple(
-                replace(f, validated=True) if f.name == action.name else f for f in table.foreign_keys
-            )
-            checks = tuple(replace(c, validated=True) if c.name == action.name else c for c in table.checks)
+            name = action.name
+            if not any(f.name == name for f in table.foreign_keys) and not any(
+                c.name == name for c in table.checks
+            ):
+                return table  # not one the files added: nothing changes
+            fks = tuple(replace(f, validated=True) if f.name == name else f for f in table.foreign_keys)
+            checks = tuple(replace(c, validated=True) if c.name == name else c for c in table.checks)
             return replace(table, foreign_keys=fks, checks=checks)
 
         self._update(action.table, change)
@@ -799,6 +824,14 @@ class Replayer:
         elif action.column is not None:
             column = action.column
             self._update(action.table, lambda table: _change_column(table, column, comment=action.text))
+
+
+_NOTHING: MappingProxyType[str, Any] = MappingProxyType({})  # read-only, so one serves every object
+_CONCURRENTLY: MappingProxyType[str, Any] = MappingProxyType({"concurrently": True})
+
+
+def _frozen(attrs: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(attrs) if attrs else _NOTHING
 
 
 def _column_attrs(spec: ddl.ColumnSpec) -> dict[str, Any]:

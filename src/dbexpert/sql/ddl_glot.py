@@ -281,10 +281,30 @@ def _command(node: exp.Command, reader: _Reader) -> Iterable[Action]:
             yield from _lock_tables(items)
     elif words[:2] == ["ALTER", "TABLE"]:
         yield from _alter_command(tokens, reader)
+    elif words[:1] == ["RENAME"]:
+        yield from _rename_tables(reader.text)
     elif words[:1] == ["CREATE"] and "INDEX" in words[:4]:
         yield from _create_index_command(tokens, reader)
 
 
+def _rename_tables(text: str) -> Iterable[Action]:
+    """MySQL ``RENAME TABLE a TO b[, c TO d]``: one rename per pair, applied in order (so a swap
+    through a temporary name replays as MySQL runs it)."""
+    match = _RENAME_RE.match(text)
+    if match is None:
+        return
+    for pair in match.group(1).rstrip().rstrip(";").split(","):
+        names = _RENAME_PAIR_RE.fullmatch(pair.strip())
+        if names is None:
+            continue
+        old, _ = _item_name(names.group(1))
+        new, _ = _item_name(names.group(2))
+        if old is not None and new is not None:
+            yield RenameTable(old, new.name)
+
+
+_RENAME_RE = re.compile(r"\s*RENAME\s+TABLES?\s+(.*)", re.I | re.S)
+_RENAME_PAIR_RE = re.compile(r"(\S+)\s+TO\s+(\S+)", re.I | re.S)
 _OPTIMIZE_RE = re.compile(r"\s*OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?\s+(.*)", re.I | re.S)
 _LOCK_RE = re.compile(r"\s*LOCK\s+TABLES?\s+(.*)", re.I | re.S)
 
@@ -405,6 +425,15 @@ def _create(node: exp.Create, reader: _Reader) -> Iterable[Action]:
     kind = str(node.args.get("kind") or "").upper()
     if kind == "TABLE" and isinstance(node.this, exp.Schema):
         yield _create_table(node, reader)
+    elif kind == "TABLE" and isinstance(node.this, exp.Table):
+        # CREATE TABLE x LIKE y / AS SELECT: a new table whose columns the statement does not list.
+        yield CreateTable(
+            table=_name(node.this),
+            columns=(),
+            constraints=(),
+            if_not_exists=bool(node.args.get("exists")),
+            position=reader.position(node.this.this),
+        )
     elif kind == "INDEX" and isinstance(node.this, exp.Index):
         yield _create_index(node, reader)
     elif kind == "VIEW":

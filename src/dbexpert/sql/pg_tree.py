@@ -32,11 +32,13 @@ _OFFSET_KEYS = frozenset(
     {"location", "stmt_location", "list_start", "list_end", "rexpr_list_start", "rexpr_list_end"}
 )
 
+_DECODER = json.JSONDecoder()  # libpg_query writes bare JSON: no need for json.loads' checks around it
+
 
 def parse_json(text: str) -> list[Tree]:
     """The raw statements (``{"stmt": ..., "stmt_location": ..., "stmt_len": ...}``) of ``text``,
     offsets in characters; raises pglast's ParseError like :func:`pglast.parse_sql`."""
-    statements: list[Tree] = json.loads(pg_parser.parse_sql_json(text)).get("stmts", [])
+    statements: list[Tree] = _DECODER.raw_decode(pg_parser.parse_sql_json(text))[0].get("stmts", [])
     if not text.isascii():
         to_index = pg_parser.Displacements(text)
         for raw in statements:

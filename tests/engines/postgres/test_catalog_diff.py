@@ -1,8 +1,8 @@
 from dataclasses import replace
 
-from dbexpert.engines.postgres.catalog_diff import diff_catalogs, short_type
 from dbexpert.model import Catalog, Column, Engine, EnumType, Index, IndexKey, Table, TypeKind
 from dbexpert.model import Sequence as SequenceObject
+from dbexpert.model.catalog_diff import diff_catalogs, short_type
 
 EMAIL = Column("email", "character varying(100)", TypeKind.VARCHAR, nullable=False, length=100)
 USERS = Table(

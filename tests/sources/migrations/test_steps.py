@@ -30,6 +30,30 @@ def test_autocommit_releases_locks_after_each_statement_and_the_tool_transaction
     assert _steps(sql, transactional=True)[1].held_locks == {("public", "t"): "ACCESS EXCLUSIVE"}
 
 
+def test_commit_inside_the_tool_transaction_ends_it_and_begin_opens_a_new_one():
+    steps = _steps(
+        "ALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+        "UPDATE t SET a = 1;\nBEGIN;\nALTER TABLE t ADD COLUMN b int;\nUPDATE t SET b = 1;\nCOMMIT;\n"
+        "SELECT 1;\n",
+        transactional=True,
+    )
+    assert steps[0].in_transaction and not steps[0].explicit_transaction
+    concurrently, update = steps[2], steps[3]
+    assert not concurrently.in_transaction and dict(concurrently.held_locks) == {}
+    assert not update.in_transaction
+    assert steps[6].in_transaction and steps[6].explicit_transaction
+    assert steps[6].held_locks == {("public", "t"): "ACCESS EXCLUSIVE"}
+    assert not steps[8].in_transaction and dict(steps[8].held_locks) == {}
+
+
+def test_rollback_inside_the_tool_transaction_ends_it_too():
+    steps = _steps(
+        "SET LOCAL lock_timeout = '1s';\nROLLBACK;\nALTER TABLE t ADD COLUMN a int;\n", transactional=True
+    )
+    assert steps[1].in_transaction and steps[1].lock_wait_bounded()
+    assert not steps[2].in_transaction and not steps[2].lock_wait_bounded()
+
+
 def test_mysql_ddl_is_never_inside_a_transaction():
     steps = _steps("BEGIN;\nALTER TABLE t ADD COLUMN a int;\n", engine=Engine.MYSQL)
     assert not steps[1].in_transaction
@@ -62,6 +86,20 @@ def test_tables_predating_the_files_get_a_stand_in_that_remembers_what_was_done(
     legacy = steps[2].table(ddl.Name("legacy"))
     assert legacy is not None and [(c.name, c.validated) for c in legacy.checks] == [("nn", True)]
     assert not steps[2].defined(ddl.Name("legacy"))
+
+
+def test_tables_before_holds_every_table_the_statement_names_in_order_and_nothing_else():
+    steps = _steps(
+        "CREATE TABLE parent (id int PRIMARY KEY);\n"
+        "ALTER TABLE child ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent (id) NOT VALID;\n"
+        "ALTER TABLE child VALIDATE CONSTRAINT fk;\n"
+    )
+    assert dict(steps[0].tables_before) == {}  # a table being created has no "before"
+    assert list(steps[1].tables_before) == [("public", "child"), ("public", "parent")]
+    assert not steps[1].defined(ddl.Name("child")) and steps[1].defined(ddl.Name("parent"))
+    child = steps[2].table(ddl.Name("child"))
+    assert child is not None and [(f.name, f.validated) for f in child.foreign_keys] == [("fk", False)]
+    assert list(steps[2].tables_before) == [("public", "child")]
 
 
 def test_drop_index_learns_its_table_from_earlier_migrations():

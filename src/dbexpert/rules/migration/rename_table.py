@@ -2,7 +2,9 @@
 ## What it does
 Finds an existing table renamed with `ALTER TABLE` `RENAME TO` or MySQL `RENAME TABLE`.
 
-Tables created earlier in the same migration are exempt: no running code uses them.
+Tables created earlier in the same migration are exempt: no running code uses them. So is the
+atomic swap `RENAME TABLE t TO t_old, t_new TO t`: another table takes the old name in the same
+statement.
 
 ## Why is this bad?
 Every query of the code still running — and of each instance not yet redeployed — names the old
@@ -49,7 +51,7 @@ from dbexpert.sql import ddl
 
 def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
     for action in step.actions:
-        if not isinstance(action, ddl.RenameTable) or step.is_new(action.table):
+        if not isinstance(action, ddl.RenameTable) or step.is_new(action.table) or _swapped(step, action):
             continue
         old = facts.table_sql(ctx, step, action.table)
         new = facts.table_sql(ctx, step, ddl.Name(action.new_name, action.table.schema))
@@ -76,6 +78,18 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
                 "in_transaction": step.in_transaction,
             },
         )
+
+
+def _swapped(step: MigrationStep, action: ddl.RenameTable) -> bool:
+    """``RENAME TABLE t TO t_old, t_new TO t``: one atomic statement puts another table under the
+    old name, so the running code never misses it (the last step of a copy-and-swap migration)."""
+    old = step.key(action.table)
+    return any(
+        isinstance(other, ddl.RenameTable)
+        and other is not action
+        and step.key(ddl.Name(other.new_name, other.table.schema)) == old
+        for other in step.actions
+    )
 
 
 RULE = Rule(

@@ -8,7 +8,7 @@ holds, and which timeouts are set. Rules never re-parse or re-replay anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -176,12 +176,21 @@ class _State:
         self.not_valid.clear()
         self.local_settings.clear()
 
-    def track(self, action: ddl.Action, key_of: _KeyFunction) -> None:
+    def track(
+        self,
+        action: ddl.Action,
+        key_of: Callable[[ddl.Name], TableKey],
+        locks: Sequence[tuple[ddl.Name, str]] | None = None,
+    ) -> None:
+        """Note what ``action`` changes; ``locks``: its :func:`table_locks`, when already known."""
         match action:
             case ddl.TransactionControl(kind="begin"):
                 self.explicit = True
             case ddl.TransactionControl():
+                # COMMIT/ROLLBACK also ends the transaction the tool opened around the script:
+                # later statements autocommit until the next BEGIN.
                 self.explicit = False
+                self.transactional = False
                 self.end_transaction()
             case ddl.CreateTable():
                 self.created.setdefault(key_of(action.table), self.index)
@@ -198,7 +207,7 @@ class _State:
                 self._changed("settings")
                 if action.local:
                     self.local_settings.add(action.name)
-        for name, mode in table_locks(action):
+        for name, mode in table_locks(action) if locks is None else locks:
             key = key_of(name)
             if STRENGTH.get(mode, 0) > STRENGTH.get(self.held.get(key, ""), 0):
                 self.held[key] = mode
@@ -217,11 +226,20 @@ def _prepare_one(
     parsed = parse_statements(text, engine, script.path)
     steps: list[MigrationStep] = []
     state = _State(transactional=migration.transactional)
+    tables = replayer.tables
+    key_for = replayer.key  # what key_of calls, without the indirection: it runs for every table named
     for index, statement in enumerate(parsed.statements):
         actions = tuple(_resolved(action, replayer) for action in ddl_actions(statement))
-        _placeholders(actions, replayer)
-        touched = {key_of(name): name for action in actions for name in _names(action)}
-        before = {key: table for key, name in touched.items() if (table := replayer.find(name)) is not None}
+        locks = [tuple(table_locks(action)) for action in actions]
+        touched: dict[TableKey, None] = {}  # the tables the statement names, in order
+        for action, action_locks in zip(actions, locks, strict=True):
+            stand_in = not isinstance(action, ddl.CreateTable)
+            for name in _names(action, action_locks):
+                table_key = key_for(name)
+                touched[table_key] = None
+                if stand_in and table_key not in tables:
+                    tables[table_key] = _placeholder(name, replayer)
+        before = {table_key: tables[table_key] for table_key in touched if table_key in tables}
         steps.append(
             MigrationStep(
                 migration=migration,
@@ -230,7 +248,7 @@ def _prepare_one(
                 index=index,
                 in_transaction=state.in_transaction and engine is not Engine.MYSQL,  # MySQL DDL auto-commits
                 explicit_transaction=state.explicit,
-                tables_before=MappingProxyType(before),
+                tables_before=MappingProxyType(before) if before else _NO_TABLES,
                 created_at=state.created,
                 added_at=state.added,
                 held_locks=state.snapshot("held"),
@@ -243,8 +261,8 @@ def _prepare_one(
             )
         )
         state.index = index
-        for action in actions:
-            state.track(action, key_of)
+        for action, action_locks in zip(actions, locks, strict=True):
+            state.track(action, key_for, action_locks)
         problems_before = len(replayer.problems)
         replayer.apply(statement, actions)
         del replayer.problems[problems_before:]  # tables predating the files read are not problems here
@@ -272,29 +290,22 @@ def _resolved(action: ddl.Action, replayer: Replayer) -> ddl.Action:
     return action
 
 
-def _placeholders(actions: Sequence[ddl.Action], replayer: Replayer) -> None:
-    """Give tables that predate the files an empty stand-in, so later statements of the run see
-    what earlier ones did to them (a CHECK added and validated before SET NOT NULL, a new column)."""
-    for action in actions:
-        if isinstance(action, ddl.CreateTable):
-            continue
-        for name in _names(action):
-            if replayer.find(name) is None:
-                replayer.tables[replayer.key(name)] = Table(
-                    name=name.name, schema=name.schema or replayer.default_schema, attrs=_PLACEHOLDER
-                )
+def _placeholder(name: ddl.Name, replayer: Replayer) -> Table:
+    """An empty stand-in for a table that predates the files, so later statements of the run see
+    what earlier ones did to it (a CHECK added and validated before SET NOT NULL, a new column)."""
+    return Table(name=name.name, schema=name.schema or replayer.default_schema, attrs=_PLACEHOLDER)
 
 
+_NO_TABLES: Mapping[TableKey, Table] = MappingProxyType({})
 _PLACEHOLDER = MappingProxyType({"placeholder": True})  # shape unknown: defined before the files read
 
 
-def _names(action: ddl.Action) -> list[ddl.Name]:
-    """Every table name an action refers to."""
-    names = [name for name, _ in table_locks(action)]
-    for attr in ("table",):
-        value = getattr(action, attr, None)
-        if isinstance(value, ddl.Name):
-            names.append(value)
+def _names(action: ddl.Action, locks: Sequence[tuple[ddl.Name, str]] | None = None) -> list[ddl.Name]:
+    """Every table name an action refers to; ``locks``: its :func:`table_locks`, when already known."""
+    names = [name for name, _ in (table_locks(action) if locks is None else locks)]
+    value = getattr(action, "table", None)
+    if isinstance(value, ddl.Name):
+        names.append(value)
     return names
 
 

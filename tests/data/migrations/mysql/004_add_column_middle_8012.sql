@@ -1,0 +1,3 @@
+-- expect: unsafe mysql-alter-rebuilds-table
+-- version: 8.0.12
+ALTER TABLE orders ADD COLUMN gift_note VARCHAR(255) NULL AFTER customer_id;

@@ -1,0 +1,2 @@
+-- expect: safe
+ALTER TABLE orders ADD INDEX orders_status_idx (status), ALGORITHM=INPLACE, LOCK=NONE;

@@ -1,0 +1,2 @@
+-- expect: unsafe mysql-alter-locks-table
+ALTER TABLE sessions ENGINE=InnoDB, ALGORITHM=COPY;

@@ -1,0 +1,2 @@
+-- expect: unsafe full-table-rewrite
+OPTIMIZE TABLE page_views;

@@ -1,0 +1,2 @@
+-- expect: unsafe rename-column
+ALTER TABLE products RENAME COLUMN descr TO description;

@@ -1,0 +1,3 @@
+-- expect: unsafe rename-column
+-- version: 5.7
+ALTER TABLE products CHANGE descr description TEXT NULL;

@@ -1,0 +1,2 @@
+-- expect: unsafe drop-table
+DROP TABLE IF EXISTS tmp_import_rows;

@@ -1,0 +1,2 @@
+-- expect: unsafe mysql-alter-rebuilds-table
+ALTER TABLE legacy_logs ADD PRIMARY KEY (id);

@@ -1,0 +1,2 @@
+-- expect: unsafe mysql-alter-copies-table
+ALTER TABLE articles ADD FULLTEXT INDEX articles_body_ft (body);

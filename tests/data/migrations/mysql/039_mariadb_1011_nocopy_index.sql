@@ -1,0 +1,4 @@
+-- expect: safe
+-- engine: mariadb 10.11
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE orders ADD INDEX orders_placed_idx (placed_at), ALGORITHM=NOCOPY, LOCK=NONE;

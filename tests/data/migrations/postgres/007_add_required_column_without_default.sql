@@ -1,0 +1,2 @@
+-- expect: unsafe add-required-column
+ALTER TABLE projects ADD COLUMN owner_id bigint NOT NULL;

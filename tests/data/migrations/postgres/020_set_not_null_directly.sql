@@ -1,0 +1,3 @@
+-- expect: unsafe set-not-null-scans-table
+SET lock_timeout = '2s';
+ALTER TABLE customers ALTER COLUMN email SET NOT NULL;

@@ -1,0 +1,2 @@
+-- expect: unsafe alter-column-type-rewrite
+ALTER TABLE sessions ALTER COLUMN expires_at TYPE timestamptz;

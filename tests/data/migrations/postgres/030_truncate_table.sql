@@ -1,0 +1,2 @@
+-- expect: unsafe truncate-table
+TRUNCATE TABLE search_cache;

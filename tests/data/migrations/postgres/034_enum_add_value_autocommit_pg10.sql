@@ -1,0 +1,3 @@
+-- expect: safe
+-- version: 10
+ALTER TYPE order_status ADD VALUE 'refunded' AFTER 'paid';

@@ -1,0 +1,2 @@
+-- expect: unsafe unbatched-backfill
+UPDATE accounts SET plan = 'free' WHERE plan IS NULL;

@@ -1,0 +1,2 @@
+-- expect: unsafe drop-index-not-concurrently
+DROP INDEX orders_legacy_idx;

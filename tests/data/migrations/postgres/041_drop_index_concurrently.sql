@@ -1,0 +1,2 @@
+-- expect: safe
+DROP INDEX CONCURRENTLY IF EXISTS orders_legacy_idx;

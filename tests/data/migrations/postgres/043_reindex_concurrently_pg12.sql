@@ -1,0 +1,3 @@
+-- expect: safe
+-- version: 12
+REINDEX INDEX CONCURRENTLY orders_created_at_idx;

@@ -1,0 +1,2 @@
+-- expect: unsafe reindex-not-concurrently
+REINDEX TABLE orders;

@@ -1,0 +1,2 @@
+-- expect: unsafe add-serial-column
+ALTER TABLE webhooks ADD COLUMN seq bigserial;

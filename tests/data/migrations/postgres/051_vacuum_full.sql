@@ -1,0 +1,2 @@
+-- expect: unsafe full-table-rewrite
+VACUUM FULL attachments;

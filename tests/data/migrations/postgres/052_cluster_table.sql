@@ -1,0 +1,2 @@
+-- expect: unsafe full-table-rewrite
+CLUSTER events USING events_created_at_idx;

@@ -1,0 +1,2 @@
+-- expect: unsafe full-table-rewrite
+ALTER TABLE page_views SET UNLOGGED;

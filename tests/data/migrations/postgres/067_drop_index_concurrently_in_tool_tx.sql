@@ -1,0 +1,3 @@
+-- expect: unsafe concurrently-in-transaction
+-- transaction: tool
+DROP INDEX CONCURRENTLY IF EXISTS orders_legacy_idx;
