@@ -132,3 +132,20 @@ def test_unknown_format_is_an_input_error():
 
     with pytest.raises(InputError):
         render(_data(), "xml", registry())
+
+
+def test_json_keeps_huge_numbers_and_unicode():
+    from dbexpert.model import Category, Finding, Location, Severity
+
+    finding = Finding(
+        rule="table-without-primary-key",
+        category=Category.DESIGN,
+        severity=Severity.INFO,
+        message="Ünïcödé ✓",
+        location=Location(object="t"),
+        evidence={"max": 2**64 - 1, "beyond": 2**70},
+    )
+    text = render(ReportData(command="audit", findings=(finding,)), "json", registry())
+    document = json.loads(text)
+    assert document["findings"][0]["evidence"] == {"max": 2**64 - 1, "beyond": str(2**70)}
+    assert "Ünïcödé ✓" in text

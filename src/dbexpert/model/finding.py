@@ -144,6 +144,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)  # beyond what JSON readers hold exactly (and what orjson writes)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)

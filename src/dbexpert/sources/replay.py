@@ -127,6 +127,9 @@ class _Present(Container[str]):
         return isinstance(name, str) and self._counts[self._fold(name)] > 0
 
 
+_HANDLER_NAMES: dict[type, str] = {}  # action type -> the Replayer method that applies it
+
+
 class Replayer:
     def __init__(self, engine: Engine, version: Version | None = None) -> None:
         self.engine = engine
@@ -216,7 +219,11 @@ class Replayer:
     def apply(self, statement: Statement, actions: Iterable[ddl.Action]) -> None:
         self._statement = statement
         for action in actions:
-            handler = getattr(self, f"_on_{type(action).__name__}", None)
+            kind = type(action)
+            name = _HANDLER_NAMES.get(kind)
+            if name is None:
+                name = _HANDLER_NAMES[kind] = f"_on_{kind.__name__}"
+            handler = getattr(self, name, None)
             if handler is not None:
                 handler(action)
 

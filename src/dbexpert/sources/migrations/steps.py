@@ -52,7 +52,7 @@ class MigrationStep:
     settings: Mapping[str, str]  # SET name = value in force (lock_timeout, statement_timeout, ...)
     engine: Engine
     version: Version | None
-    key_of: _KeyFunction = field(repr=False, compare=False)
+    key_of: Callable[[ddl.Name], TableKey] = field(repr=False, compare=False)  # the replay's Replayer.key
 
     @property
     def location(self) -> Location:
@@ -97,14 +97,6 @@ class MigrationStep:
         )
 
 
-class _KeyFunction:
-    def __init__(self, replayer: Replayer) -> None:
-        self._replayer = replayer
-
-    def __call__(self, name: ddl.Name) -> TableKey:
-        return self._replayer.key(name)
-
-
 @dataclass(frozen=True, slots=True)
 class PreparedMigration:
     migration: Migration
@@ -126,7 +118,7 @@ def prepare(
     if seed is not None:
         for table in seed.tables:
             replayer.tables[replayer.key(ddl.Name(table.name, table.schema))] = table
-    key_of = _KeyFunction(replayer)
+    key_of = replayer.key
     for migration in migrations:
         yield _prepare_one(migration, engine, version, replayer, key_of)
 
@@ -214,12 +206,16 @@ class _State:
                 self._changed("held")
             if key not in self.created and blocks_writes(mode):
                 self.blocking_lock_seen = True
-        if not self.in_transaction:  # autocommit: each statement releases its locks
-            self.end_transaction()
+        if not self.in_transaction and (self.held or self.not_valid or self.local_settings):
+            self.end_transaction()  # autocommit: each statement releases its locks
 
 
 def _prepare_one(
-    migration: Migration, engine: Engine, version: Version | None, replayer: Replayer, key_of: _KeyFunction
+    migration: Migration,
+    engine: Engine,
+    version: Version | None,
+    replayer: Replayer,
+    key_of: Callable[[ddl.Name], TableKey],
 ) -> PreparedMigration:
     script = migration.up
     text = _padded(script)
@@ -227,7 +223,6 @@ def _prepare_one(
     steps: list[MigrationStep] = []
     state = _State(transactional=migration.transactional)
     tables = replayer.tables
-    key_for = replayer.key  # what key_of calls, without the indirection: it runs for every table named
     for index, statement in enumerate(parsed.statements):
         actions = tuple(_resolved(action, replayer) for action in ddl_actions(statement))
         locks = [tuple(table_locks(action)) for action in actions]
@@ -235,7 +230,7 @@ def _prepare_one(
         for action, action_locks in zip(actions, locks, strict=True):
             stand_in = not isinstance(action, ddl.CreateTable)
             for name in _names(action, action_locks):
-                table_key = key_for(name)
+                table_key = key_of(name)
                 touched[table_key] = None
                 if stand_in and table_key not in tables:
                     tables[table_key] = _placeholder(name, replayer)
@@ -262,7 +257,7 @@ def _prepare_one(
         )
         state.index = index
         for action, action_locks in zip(actions, locks, strict=True):
-            state.track(action, key_for, action_locks)
+            state.track(action, key_of, action_locks)
         problems_before = len(replayer.problems)
         replayer.apply(statement, actions)
         del replayer.problems[problems_before:]  # tables predating the files read are not problems here
