@@ -23,6 +23,7 @@ from psycopg import sql
 
 from dbexpert.api.config import Config, enabled_rules, rule_options, validate
 from dbexpert.api.migrations import DEFAULT_PG_VERSION, lint_migrations
+from dbexpert.engines import connect as connect_source
 from dbexpert.engines.base import SessionOptions
 from dbexpert.engines.mysql import locktrace as mysql_locktrace
 from dbexpert.engines.mysql import scratch as mysql_scratch
@@ -105,8 +106,13 @@ def test_paths(
     *,
     tool: str | None = None,
     transaction: str = "auto",
+    source_url: str | None = None,
 ) -> MigrationTest:
-    """Test the migrations under ``paths`` on a scratch database on the server of ``scratch_url``."""
+    """Test the migrations under ``paths`` on a scratch database on the server of ``scratch_url``.
+
+    With ``source_url``, that database is introspected once (read-only) and the synthetic rows
+    imitate its statistics: rows per table (capped by ``rows``), NULLs, distinct and common values.
+    """
     config = config or Config()
     url = parse_url(scratch_url)
     if url.engine not in (Engine.POSTGRES, Engine.MYSQL):
@@ -116,7 +122,8 @@ def test_paths(
     found = discover(
         paths, tool=tool, transaction=transaction, pg_version=(config.pg_version or DEFAULT_PG_VERSION).major
     )
-    result = test_migrations(list(found.migrations), url, rows, config)
+    source = read_source(source_url) if source_url is not None else None
+    result = test_migrations(list(found.migrations), url, rows, config, source=source)
     skipped = tuple(f"{path}: not tested: {reason}" for path, reason in found.skipped)
     target = f"{', '.join(str(p) for p in paths)} on {url.redacted()}"
     return replace(result, target=target, problems=(*skipped, *result.problems))
@@ -126,8 +133,19 @@ def test_paths(
 test_paths.__test__ = False  # type: ignore[attr-defined]
 
 
+def read_source(source_url: str) -> Catalog:
+    """The catalog, with statistics, of the database to imitate, read through a read-only session."""
+    with connect_source(source_url, SessionOptions(application_name="dbexpert-exact-source")) as session:
+        return session.introspect()
+
+
 def test_migrations(
-    migrations: Sequence[Migration], url: DatabaseUrl, rows: int = DEFAULT_ROWS, config: Config | None = None
+    migrations: Sequence[Migration],
+    url: DatabaseUrl,
+    rows: int = DEFAULT_ROWS,
+    config: Config | None = None,
+    *,
+    source: Catalog | None = None,
 ) -> MigrationTest:
     """Lint ``migrations``, then exercise them on a scratch database on the server of ``url``."""
     config = replace(config or Config(), engine=url.engine)
@@ -135,7 +153,7 @@ def test_migrations(
     validate(config, rules)
     started = time.perf_counter()
     lint = lint_migrations(migrations, config, rules)
-    exercise = _Exercise(rows, url.engine)
+    exercise = _Exercise(rows, url.engine, source)
     scratch_of = mysql_scratch.scratch_database if url.engine is Engine.MYSQL else scratch_database
     with scratch_of(url) as scratch, _backend(scratch) as backend:
         exercise.run(migrations, backend)
@@ -199,7 +217,7 @@ class _Failed(Exception):
 class _Backend:
     """What the exercise needs from an engine, on one scratch database."""
 
-    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
+    def fill(self, rows: int, source: Catalog | None) -> tuple[dict[str, int], tuple[str, ...]]:
         raise NotImplementedError
 
     def introspect(self) -> Catalog:
@@ -239,8 +257,8 @@ class _PostgresBackend(_Backend):
         self.session = session
         self.tracer = tracer
 
-    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
-        filled = fill_tables(self.work, self.session.introspect(), rows)
+    def fill(self, rows: int, source: Catalog | None) -> tuple[dict[str, int], tuple[str, ...]]:
+        filled = fill_tables(self.work, self.session.introspect(), rows, source)
         return filled.rows, filled.notes
 
     def introspect(self) -> Catalog:
@@ -292,8 +310,10 @@ class _MysqlBackend(_Backend):
     def shown(self, text: str) -> str:
         return text.replace(self.prefix, "")
 
-    def fill(self, rows: int) -> tuple[dict[str, int], tuple[str, ...]]:
-        filled = mysql_synthetic.fill_tables(self.work, self.introspect(), rows, self.tracer.flavor, self.url)
+    def fill(self, rows: int, source: Catalog | None) -> tuple[dict[str, int], tuple[str, ...]]:
+        filled = mysql_synthetic.fill_tables(
+            self.work, self.introspect(), rows, self.tracer.flavor, self.url, source
+        )
         return filled.rows, filled.notes
 
     def introspect(self) -> Catalog:
@@ -331,9 +351,10 @@ class _MysqlBackend(_Backend):
 class _Exercise:
     """Up, down, up again for each migration on the scratch database, keeping what was observed."""
 
-    def __init__(self, rows: int, engine: Engine) -> None:
+    def __init__(self, rows: int, engine: Engine, source: Catalog | None = None) -> None:
         self.rows = rows
         self.engine = engine
+        self.source = source
         self.runs: list[MigrationRun] = []
         self.outcomes: list[MigrationOutcome] = []
         self.problems: list[str] = []
@@ -352,7 +373,7 @@ class _Exercise:
         except SqlSyntaxError as exc:
             self.problems.append(f"{migration.id}: not tested: {exc}")
             return False
-        rows, notes = backend.fill(self.rows)
+        rows, notes = backend.fill(self.rows, self.source)
         self.notes.extend(f"{migration.id}: {backend.shown(note)}" for note in notes)
         before = backend.introspect()
         try:

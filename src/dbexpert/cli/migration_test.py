@@ -29,7 +29,16 @@ from dbexpert.rules.registry import registry
     type=click.IntRange(min=0),
     default=10_000,
     show_default=True,
-    help="Synthetic rows per table before each migration.",
+    help="Synthetic rows per table before each migration; with --source, the most rows per table "
+    "(a table gets the source's row estimate, up to this cap).",
+)
+@click.option(
+    "--source",
+    "source_url",
+    default=None,
+    envvar="DBEXPERT_SOURCE_URL",
+    help="Production-like database to imitate, read once through a read-only session: tables and columns "
+    "found there get its row counts, NULL fractions, distinct counts and most common values.",
 )
 @layout_options
 @output_options
@@ -38,6 +47,7 @@ def test_command(
     paths: tuple[Path, ...],
     scratch_url: str,
     rows: int,
+    source_url: str | None,
     tool: str | None,
     transaction: str,
     fmt: str,
@@ -51,7 +61,9 @@ def test_command(
     config = build_config(params)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a killed run still drops its scratch database
     try:
-        result = test_paths(list(paths), scratch_url, rows, config, tool=tool, transaction=transaction)
+        result = test_paths(
+            list(paths), scratch_url, rows, config, tool=tool, transaction=transaction, source_url=source_url
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
     emit(result.report(), fmt, output, registry())

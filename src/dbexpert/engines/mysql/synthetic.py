@@ -6,6 +6,11 @@ columns are left to the server unless they are part of a key (a constant default
 Keys get distinct values, foreign keys point at existing parent rows (parents are filled first),
 and rows a constraint still rejects are skipped (``INSERT IGNORE``); a table that cannot be filled
 is reported and left as it is. Each table is topped up in one ``INSERT … SELECT``.
+
+Given the catalog of a source database to imitate, a table found in it is topped up to the
+source's row estimate (capped by ``rows``), and its non-key columns take the source's distinct
+count (values modulo that count; MariaDB knows it for indexed columns only, from index
+cardinality) and fraction of NULLs when the source has them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 import pymysql
 
 from dbexpert.engines.mysql.scratch import Connection, clean_error, execute, quote
-from dbexpert.engines.postgres.synthetic import fill_order
+from dbexpert.engines.synthetic import fill_order, source_table, target_rows
 from dbexpert.engines.url import DatabaseUrl
 from dbexpert.model import Catalog, Column, Table, TypeKind
 
@@ -29,21 +34,30 @@ class FillResult:
     notes: tuple[str, ...]  # tables that could not be filled, and why
 
 
-def fill_tables(conn: Connection, catalog: Catalog, rows: int, flavor: str, url: DatabaseUrl) -> FillResult:
-    """Top every table of ``catalog`` up to ``rows`` rows; ``conn`` is in autocommit mode."""
+def fill_tables(
+    conn: Connection,
+    catalog: Catalog,
+    rows: int,
+    flavor: str,
+    url: DatabaseUrl,
+    source: Catalog | None = None,
+) -> FillResult:
+    """Top every table of ``catalog`` up to ``rows`` rows (with ``source``: up to the source table's
+    row estimate, capped by ``rows``); ``conn`` is in autocommit mode."""
     counts: dict[str, int] = {}
     notes: list[str] = []
     for table in fill_order(catalog):
         name = table.qualified_name
+        imitated = source_table(source, table)
         have = _count(conn, table)
-        missing = rows - have
+        missing = target_rows(imitated, rows) - have
         if missing > 0 and table.kind in ("table", "partitioned"):
             parents: _ParentKeys | None = None
             try:
                 parents = _ParentKeys(conn, table, catalog)
                 if flavor != "mariadb":
                     execute(conn, "SET SESSION cte_max_recursion_depth = %s", (max(1000, missing + 1),))
-                execute(conn, insert_sql(table, catalog, have, missing, flavor, parents.sizes()))
+                execute(conn, insert_sql(table, catalog, have, missing, flavor, parents.sizes(), imitated))
             except pymysql.err.MySQLError as exc:
                 notes.append(f"table {name} not filled: {clean_error(exc, url)}")
             finally:
@@ -76,7 +90,13 @@ def numbers(start: int, stop: int, flavor: str) -> tuple[str, str]:
 
 
 def insert_sql(
-    table: Table, catalog: Catalog, offset: int, count: int, flavor: str, parents: dict[int, int]
+    table: Table,
+    catalog: Catalog,
+    offset: int,
+    count: int,
+    flavor: str,
+    parents: dict[int, int],
+    imitated: Table | None = None,
 ) -> str:
     """``INSERT IGNORE INTO t (cols) SELECT exprs FROM <numbers offset+1 .. offset+count> [JOIN parents]``.
 
@@ -110,6 +130,8 @@ def insert_sql(
         if column.nullable and any(column.name in fk.columns for fk in table.foreign_keys):
             continue  # an unresolved (self-)reference: leave it NULL
         value = value_sql(column, unique=column.name in keyed)
+        if value is not None and column.name not in keyed:
+            value = _imitated(value, column, imitated)
         if value is None:
             continue
         names.append(quote(column.name))
@@ -125,6 +147,19 @@ def insert_sql(
         f"INSERT IGNORE INTO {_name(table)} ({', '.join(names)}) "
         f"{prefix}SELECT {', '.join(values)} FROM {source}{''.join(joins)}"
     )
+
+
+def _imitated(value: str, column: Column, imitated: Table | None) -> str:
+    """``value`` with the distinct count and NULL fraction of the same column in the source."""
+    source = imitated.column(column.name) if imitated is not None else None
+    stats = source.stats if source is not None else None
+    if stats is None:
+        return value
+    if stats.distinct is not None and stats.distinct >= 1:
+        value = value.replace("n.g", f"(1 + n.g % {round(stats.distinct)})")
+    if column.nullable and stats.null_fraction:
+        value = f"(CASE WHEN RAND() < {stats.null_fraction:.6f} THEN NULL ELSE {value} END)"
+    return value
 
 
 def _parent_join(alias: str, number: int, size: int) -> str:
