@@ -15,7 +15,6 @@ A table was rebuilt when its InnoDB table id changed (``INNODB_SYS_TABLES`` on M
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 import pymysql
 
 from dbexpert.engines.mysql.scratch import Connection, clean_error, connect, execute, quote
+from dbexpert.engines.sampling import StatementWatcher
 from dbexpert.engines.url import DatabaseUrl
 from dbexpert.model.migration import Lock, StatementTrace
 from dbexpert.sql.parse import Statement
@@ -353,7 +353,7 @@ def _inferred_locks(seen: _Observed, targets: Sequence[str], reads: bool, writes
     return tuple(sorted((t, mode) for t in targets))
 
 
-class _Sampler:
+class _Sampler(StatementWatcher):
     """Samples the runner's state and locks, and probes its tables, while a statement runs."""
 
     def __init__(self, tracer: Tracer, tables: Sequence[str], columns: dict[str, str]) -> None:
@@ -361,18 +361,7 @@ class _Sampler:
         self.tables = list(tables)
         self.columns = columns
         self.seen = _Observed()
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self) -> None:
-        self._running.set()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._running.clear()
-        self._stop.set()
-        self._thread.join()
+        super().__init__()
 
     def _loop(self) -> None:
         tracer = self.tracer

@@ -15,7 +15,6 @@ probe could tell, the answer comes from PostgreSQL's lock conflict table and the
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Sequence
 
@@ -23,6 +22,7 @@ import psycopg
 from psycopg import sql
 
 from dbexpert.engines.postgres.scratch import Row, clean_error, connect
+from dbexpert.engines.sampling import StatementWatcher
 from dbexpert.engines.url import DatabaseUrl, redact
 from dbexpert.model.migration import Lock, StatementTrace
 from dbexpert.sql.parse import Statement
@@ -319,7 +319,7 @@ class Tracer:
             _rollback(conn)
 
 
-class _Sampler:
+class _Sampler(StatementWatcher):
     """Samples the runner's locks on the monitor connection while a statement runs."""
 
     def __init__(self, tracer: Tracer, *, concurrent_probes: bool) -> None:
@@ -327,18 +327,7 @@ class _Sampler:
         self.concurrent_probes = concurrent_probes
         self.seen: set[Lock] = set()
         self.probe_result: tuple[bool, bool, list[str]] | None = None
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self) -> None:
-        self._running.set()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._running.clear()
-        self._stop.set()
-        self._thread.join()
+        super().__init__()
 
     def _loop(self) -> None:
         try:
