@@ -1,6 +1,18 @@
 import sqlite3
+from types import MappingProxyType
 
-from dbexpert.model import Engine, ForeignKey, Index, IndexKey, PrimaryKey, Severity, Table, TableStats
+from dbexpert.model import (
+    Column,
+    Engine,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PrimaryKey,
+    Severity,
+    Table,
+    TableStats,
+    TypeKind,
+)
 from dbexpert.rules.context import run_rules
 from dbexpert.rules.schema.foreign_key_without_index import RULE
 from tests.factories import catalog, col, idx
@@ -80,3 +92,21 @@ def test_hostile_and_long_names_give_valid_sqlite_sql():
     [(name,)] = db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
     assert len(name.encode()) <= 63
     assert finding.fix.sql == _run(table, engine=Engine.SQLITE)[0].fix.sql  # deterministic name
+
+
+def test_prisma_catalog_gets_the_fix_in_prisma_syntax_with_field_and_model_names():
+    field = Column(
+        "author_id", "integer", TypeKind.INTEGER, attrs=MappingProxyType({"orm_field": "authorId"})
+    )
+    child = Table(
+        name="books",
+        columns=(col("id"), field),
+        primary_key=PrimaryKey(("id",)),
+        foreign_keys=(ForeignKey(columns=("author_id",), ref_table="authors", ref_columns=("id",)),),
+        attrs=MappingProxyType({"orm_model": "Book"}),
+    )
+    [finding] = run_rules(catalog(AUTHORS, child, attrs=MappingProxyType({"orm": "prisma"})), [RULE])
+    assert finding.fix.description.endswith("In Prisma: add @@index([authorId]) to model Book.")
+    assert finding.fix.sql == "CREATE INDEX CONCURRENTLY books_author_id_idx ON books (author_id);"
+    [plain] = _run(_child())
+    assert "Prisma" not in plain.fix.description

@@ -11,9 +11,10 @@ from dbexpert.api.config import Config
 from dbexpert.api.gendocs import expected_pages
 from dbexpert.api.migrations import lint_sql
 from dbexpert.model import Finding
-from dbexpert.rules.context import run_rules
+from dbexpert.rules.context import run_plan_rules, run_rules
 from dbexpert.rules.registry import DOC_SECTIONS, NAME_RE, Rule, Target, registry
 from dbexpert.sources.ddl import catalog_from_sql
+from dbexpert.sources.plans import parse_plan
 
 RULES = list(registry())
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,10 @@ def test_declaration_and_doc_sections(rule: Rule):
 
 
 def _findings(rule: Rule, sql: str) -> list[Finding]:
-    """Schema rules see the catalog the SQL builds; statement rules lint the SQL as one migration."""
+    """Schema rules see the catalog the SQL builds; statement rules lint the SQL as one migration;
+    plan rules read the block as EXPLAIN output."""
+    if rule.target is Target.PLAN_NODE:
+        return [f for f in run_plan_rules(parse_plan(sql, "example.txt"), [rule]) if f.rule == rule.name]
     if rule.target is Target.STATEMENT:
         version = rule.min_version.get(rule.dialect)
         config = Config(select=(rule.name,))
@@ -60,7 +64,8 @@ def test_example_fires_and_use_instead_is_clean(rule: Rule):
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
 def test_every_rule_has_its_own_test_module(rule: Rule):
     package, module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)
-    folder = ROOT / "tests" / "rules" / ("migration" if package.endswith(".migration") else "")
+    subfolder = next((name for name in ("migration", "plan") if package.endswith(f".{name}")), "")
+    folder = ROOT / "tests" / "rules" / subfolder
     assert (folder / f"test_{module}.py").is_file(), f"{rule.name}: no test_{module}.py in {folder}"
 
 

@@ -1,3 +1,5 @@
+from types import MappingProxyType
+
 from dbexpert.model import Engine, PrimaryKey, Table, UniqueConstraint
 from dbexpert.rules.context import run_rules
 from dbexpert.rules.registry import registry
@@ -45,3 +47,25 @@ def test_views_and_sqlite_rebuild_advice():
         Table(name="t", schema="main", columns=(col("v", engine=Engine.SQLITE),)), engine=Engine.SQLITE
     )
     assert "recreate" in finding.fix.sql
+
+
+def test_prisma_catalog_gets_the_fix_in_prisma_syntax():
+    table = Table(
+        name="logs",
+        schema="public",
+        columns=(col("msg", "text"),),
+        attrs=MappingProxyType({"orm_model": "Log"}),
+    )
+    [finding] = run_rules(catalog(table, attrs=MappingProxyType({"orm": "prisma"})), [RULE])
+    assert (
+        "In Prisma: add a key field to model Log" in finding.fix.description
+        and "@id" in finding.fix.description
+    )
+    assert "GENERATED ALWAYS AS IDENTITY" in finding.fix.sql
+    natural = Table(
+        name="t",
+        columns=(col("a", nullable=False), col("b", nullable=False)),
+        uniques=(UniqueConstraint(("a", "b")),),
+    )
+    [promote] = run_rules(catalog(natural, attrs=MappingProxyType({"orm": "prisma"})), [RULE])
+    assert "@@id([a, b]) to model t" in promote.fix.description

@@ -20,6 +20,7 @@ from dbexpert.report import ReportData
 from dbexpert.rules.context import run_rules
 from dbexpert.rules.registry import Registry, registry
 from dbexpert.sources.ddl import load_ddl
+from dbexpert.sources.orm.prisma import find_schema, load_prisma
 from dbexpert.sources.suppress import Suppression, is_suppressed
 
 
@@ -63,7 +64,7 @@ def is_live_target(target: str) -> bool:
 
 
 def audit(targets: Sequence[str], config: Config | None = None, rules: Registry | None = None) -> AuditResult:
-    """Audit one live database (a URL or a SQLite file) or a set of DDL files and folders."""
+    """Audit one live database (a URL or a SQLite file), a Prisma schema, or a set of DDL files and folders."""
     config = config or Config()
     rules = rules or registry()
     validate(config, rules)
@@ -75,6 +76,9 @@ def audit(targets: Sequence[str], config: Config | None = None, rules: Registry 
     started = time.perf_counter()
     if live:
         return _audit_live(live[0], config, rules, started)
+    prisma = find_schema(Path(targets[0])) if len(targets) == 1 else None
+    if prisma is not None:
+        return _audit_prisma(prisma, config, rules, started)
     return _audit_files([Path(t) for t in targets], config, rules, started)
 
 
@@ -127,6 +131,24 @@ def _audit_files(paths: list[Path], config: Config, rules: Registry, started: fl
         seconds=time.perf_counter() - started,
         suppressed=suppressed,
         facts=MappingProxyType({"files": len(loaded.files)}),
+    )
+
+
+def _audit_prisma(path: Path, config: Config, rules: Registry, started: float) -> AuditResult:
+    """A Prisma schema, read into the catalog ``prisma migrate`` would create (static mode)."""
+    catalog = load_prisma(path).catalog
+    if config.version_for(catalog.engine) is not None:
+        catalog = replace(catalog, version=config.version_for(catalog.engine))
+    findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules))
+    kept, suppressed = _filter(findings, {}, config, rules)
+    return AuditResult(
+        catalog=catalog,
+        findings=tuple(kept),
+        target=str(path),
+        mode="static",
+        seconds=time.perf_counter() - started,
+        suppressed=suppressed,
+        facts=MappingProxyType({"files": 1, "orm": "prisma"}),
     )
 
 

@@ -17,6 +17,7 @@ import click
 from dbexpert import __version__
 from dbexpert.cli.migrations import migrations_group
 from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
+from dbexpert.cli.plan import plan_command
 from dbexpert.engines.url import redact
 from dbexpert.model import DbexpertError
 from dbexpert.report import ReportData
@@ -105,6 +106,7 @@ def rule_command(name: str) -> None:
 
 
 cli.add_command(migrations_group)
+cli.add_command(plan_command)
 
 
 @cli.command("check-config", hidden=True)

@@ -20,6 +20,7 @@ from dbexpert.model import (
     Table,
     Version,
 )
+from dbexpert.model.plan import Plan, iter_sites
 from dbexpert.model.probe import LiveProbe
 from dbexpert.rules.registry import Registry, Rule, Target
 from dbexpert.sources.migrations.steps import MigrationStep
@@ -48,6 +49,24 @@ class RuleContext:
     @property
     def mariadb(self) -> bool:
         return self.catalog.engine is Engine.MYSQL and self.catalog.flavor == "mariadb"
+
+    @property
+    def orm(self) -> str | None:
+        """The ORM the catalog was read from (``"prisma"``), or None for a database or DDL."""
+        orm = self.catalog.attrs.get("orm")
+        return orm if isinstance(orm, str) else None
+
+    def orm_name(self, table: Table, column: str | None = None) -> str:
+        """The ORM's name for a table (its model) or a column (its field); the database name otherwise."""
+        if column is None:
+            return str(table.attrs.get("orm_model", table.name))
+        found = table.column(column)
+        return str(found.attrs.get("orm_field", column)) if found is not None else column
+
+    def orm_fix(self, fix: str, **by_orm: str) -> str:
+        """``fix``, followed by the fix in the ORM's own syntax when the rule offers one for this ORM."""
+        extra = by_orm.get(self.orm or "")
+        return f"{fix} {extra}" if extra else fix
 
     def option(self, name: str) -> Any:
         return self.options[name]
@@ -173,3 +192,24 @@ def _relevant(
     else:
         positions = sorted({position for kind in kinds for position in by_type.get(kind, ())})
     return [steps[position] for position in positions]
+
+
+def run_plan_rules(
+    plan: Plan,
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    version: Version | None = None,
+) -> list[Finding]:
+    """Run the plan-node rules among ``rules`` over every node of a PostgreSQL query plan."""
+    options = options or {}
+    catalog = Catalog(engine=Engine.POSTGRES, version=version)
+    sites = list(iter_sites(plan))
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.target is not Target.PLAN_NODE or not rule.applies_to(catalog.engine, version):
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+        for site in sites:
+            findings.extend(rule.check(site, ctx))
+    return findings

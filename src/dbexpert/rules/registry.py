@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from dbexpert.rules.context import RuleContext
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "References")
-RULE_PACKAGES = ("dbexpert.rules.schema", "dbexpert.rules.migration", "dbexpert.rules.exact")
+RULE_PACKAGES = (
+    "dbexpert.rules.schema",
+    "dbexpert.rules.migration",
+    "dbexpert.rules.exact",
+    "dbexpert.rules.plan",
+)
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
 
@@ -38,6 +43,7 @@ class Target(StrEnum):
     MIGRATION_RUN = (
         "migration-run"  # check(run: MigrationRun, ctx), once per migration tried on a scratch copy
     )
+    PLAN_NODE = "plan-node"  # check(site: NodeInPlan, ctx), once per node of a query plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,13 +65,17 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
         parent = ctx.catalog.referenced_table(fk, table)
         cascades = fk.on_delete.upper() in _WRITING_ACTIONS
         name = index_name(table, fk.columns)
+        fields = ", ".join(ctx.orm_name(table, c) for c in fk.columns)
         yield ctx.finding(
             f"Foreign key ({', '.join(fk.columns)}) of {table.qualified_name} referencing {fk.ref_table} "
             "has no index: deletes and key updates on the parent scan the whole table.",
             table=table,
             column=fk.columns[0],
             location=fk.location,
-            fix=f"Index the foreign key columns ({', '.join(fk.columns)}).",
+            fix=ctx.orm_fix(
+                f"Index the foreign key columns ({', '.join(fk.columns)}).",
+                prisma=f"In Prisma: add @@index([{fields}]) to model {ctx.orm_name(table)}.",
+            ),
             sql=create_index_sql(ctx, table, name, fk.columns),
             applicability=Applicability.SAFE,
             severity=Severity.ERROR if cascades else None,

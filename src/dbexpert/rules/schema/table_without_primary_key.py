@@ -64,11 +64,20 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     else:
         sql = f"ALTER TABLE {name} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;"
         fix = "Add a surrogate key column."
+    model = ctx.orm_name(table)
+    if table.attrs.get("orm_implicit_relation"):
+        prisma = f"In Prisma: {table.name} is an implicit many-to-many table; Prisma 6 gives it a primary key on (A, B)."
+    elif natural:
+        prisma = (
+            f"In Prisma: add @@id([{', '.join(ctx.orm_name(table, c) for c in columns)}]) to model {model}."
+        )
+    else:
+        prisma = f"In Prisma: add a key field to model {model}, e.g. id Int @id @default(autoincrement())."
     rows = table.stats.row_estimate if table.stats else None
     yield ctx.finding(
         f"Table {table.qualified_name} has no primary key.",
         table=table,
-        fix=fix,
+        fix=ctx.orm_fix(fix, prisma=prisma),
         sql=sql,
         evidence={"row_estimate": rows, "natural_key_candidates": [sorted(c) for c in natural]},
     )
