@@ -25,7 +25,7 @@ def plan_command(source: str, fmt: str, output: Path | None, **params: Any) -> N
 
     config = build_config(params)
     if source == "-":
-        result = analyze_plan(click.get_text_stream("stdin").read(), "<stdin>", config)
+        result = analyze_plan(sys.stdin.read(), "<stdin>", config)
     else:
         result = analyze_plan_file(Path(source), config)
     emit(result.report(), fmt, output, registry())
