@@ -11,6 +11,7 @@ lock tracer, and the sequence and the comparisons are the same for both.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
@@ -214,23 +215,28 @@ class _Failed(Exception):
         self.message = message
 
 
-class _Backend:
+class _Backend(ABC):
     """What the exercise needs from an engine, on one scratch database."""
 
+    @abstractmethod
     def fill(self, rows: int, source: Catalog | None) -> tuple[dict[str, int], tuple[str, ...]]:
-        raise NotImplementedError
+        """Top every table up to ``rows`` synthetic rows: (rows per table, notes)."""
 
+    @abstractmethod
     def introspect(self) -> Catalog:
-        raise NotImplementedError
+        """The scratch database's catalog now."""
 
+    @abstractmethod
     def trace(self, statements: Sequence[Statement], transactional: bool) -> tuple[StatementTrace, ...]:
-        raise NotImplementedError
+        """Run ``statements`` while watching their locks and what they block."""
 
+    @abstractmethod
     def apply(self, statements: Sequence[Statement], transactional: bool) -> None:
-        raise NotImplementedError
+        """Run ``statements`` as the migration tool would."""
 
+    @abstractmethod
     def populations(self, catalog: Catalog) -> dict[str, int]:
-        raise NotImplementedError
+        """Rows per table, and non-NULL values per column, to tell what a down would lose."""
 
     def shown(self, text: str) -> str:
         """``text`` as the user should read it (MySQL: table names without the scratch database)."""
