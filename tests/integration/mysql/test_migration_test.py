@@ -4,7 +4,6 @@ every run creates its own scratch database next to it and drops it."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pymysql
@@ -17,25 +16,13 @@ from dbexpert.cli.migration_test import test_command as migration_test_command
 from dbexpert.engines.mysql import scratch
 from dbexpert.engines.url import parse_url
 from tests.conftest import mysql_connect_args
+from tests.factories import findings_by_rule
+from tests.files import write_tree
 
 TABLE = (
     "CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, c INT NOT NULL, email VARCHAR(100) NOT NULL,"
     " UNIQUE KEY t_email (email));\n"
 )
-
-
-def _write(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-def _rules(result: api.MigrationTest) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for finding in result.findings:
-        found.setdefault(finding.rule, []).append(finding.message)
-    return found
 
 
 def _databases(url: str) -> set[str]:
@@ -54,7 +41,7 @@ def named_scratch(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_reversible_migrations_pass_and_the_scratch_database_is_dropped(mysql_url, tmp_path, named_scratch):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE + "CREATE TABLE child (id INT PRIMARY KEY, t_id BIGINT NOT NULL, note TEXT,"
@@ -66,7 +53,7 @@ def test_reversible_migrations_pass_and_the_scratch_database_is_dropped(mysql_ur
     )
     result = run_test([folder], mysql_url, rows=300)
     assert not result.problems
-    rules = _rules(result)
+    rules = findings_by_rule(result.findings)
     for rule in ("migration-down-missing", "migration-down-not-restoring", "migration-up-not-repeatable"):
         assert rule not in rules
     report = result.report()
@@ -83,7 +70,7 @@ def test_reversible_migrations_pass_and_the_scratch_database_is_dropped(mysql_ur
 
 
 def test_a_down_that_forgets_an_index_is_reported(mysql_url, tmp_path):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE,
@@ -93,20 +80,20 @@ def test_a_down_that_forgets_an_index_is_reported(mysql_url, tmp_path):
         },
     )
     result = run_test([folder], mysql_url, rows=50)
-    messages = " ".join(_rules(result)["migration-down-not-restoring"])
+    messages = " ".join(findings_by_rule(result.findings)["migration-down-not-restoring"])
     assert "t_c" in messages
     assert result.migrations[1].reversible is False
 
 
 def test_a_missing_down_is_reported(mysql_url, tmp_path):
-    folder = _write(tmp_path / "m", {"1_t.up.sql": TABLE})
+    folder = write_tree(tmp_path / "m", {"1_t.up.sql": TABLE})
     result = run_test([folder], mysql_url, rows=10)
-    assert "migration-down-missing" in _rules(result)
+    assert "migration-down-missing" in findings_by_rule(result.findings)
     assert result.migrations[0].reversible is False
 
 
 def test_a_down_dropping_a_populated_column_reports_data_loss(mysql_url, tmp_path):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE,
@@ -116,13 +103,13 @@ def test_a_down_dropping_a_populated_column_reports_data_loss(mysql_url, tmp_pat
         },
     )
     result = run_test([folder], mysql_url, rows=40)
-    lost = " ".join(_rules(result)["migration-down-loses-data"])
+    lost = " ".join(findings_by_rule(result.findings)["migration-down-loses-data"])
     assert "t.nickname" in lost
     assert "dbexpert_scratch_" not in lost
 
 
 def test_a_column_type_change_copies_the_table_and_blocks_writes(mysql_url, tmp_path):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE,
@@ -140,7 +127,7 @@ def test_a_column_type_change_copies_the_table_and_blocks_writes(mysql_url, tmp_
 
 
 def test_adding_an_index_blocks_no_writes(mysql_url, tmp_path):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE,
@@ -157,7 +144,7 @@ def test_adding_an_index_blocks_no_writes(mysql_url, tmp_path):
 
 
 def test_the_scratch_database_is_dropped_when_a_migration_fails(mysql_url, tmp_path, named_scratch):
-    folder = _write(
+    folder = write_tree(
         tmp_path / "m",
         {
             "1_t.up.sql": TABLE + "ALTER TABLE missing_table ADD COLUMN x INT;\n",
@@ -170,7 +157,7 @@ def test_the_scratch_database_is_dropped_when_a_migration_fails(mysql_url, tmp_p
 
 
 def test_the_scratch_database_is_dropped_on_an_interrupt(mysql_url, tmp_path, named_scratch, monkeypatch):
-    folder = _write(tmp_path / "m", {"1_t.up.sql": TABLE, "1_t.down.sql": "DROP TABLE t;\n"})
+    folder = write_tree(tmp_path / "m", {"1_t.up.sql": TABLE, "1_t.down.sql": "DROP TABLE t;\n"})
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -191,7 +178,7 @@ def test_passwords_are_never_printed(mysql_url, tmp_path):
     parts = urlsplit(mysql_url)
     secret = "s3cr3t-Pa55"
     url = urlunsplit(parts._replace(netloc=f"nobody:{secret}@{parts.hostname}:{parts.port or 3306}"))
-    folder = _write(tmp_path / "m", {"1_t.up.sql": TABLE})
+    folder = write_tree(tmp_path / "m", {"1_t.up.sql": TABLE})
     result = CliRunner().invoke(migration_test_command, [str(folder), "--url", url, "--format", "json"])
     assert result.exit_code != 0
     assert secret not in result.output
@@ -199,7 +186,7 @@ def test_passwords_are_never_printed(mysql_url, tmp_path):
 
 
 def test_the_cli_reports_json(mysql_url, tmp_path):
-    folder = _write(tmp_path / "m", {"1_t.up.sql": TABLE, "1_t.down.sql": "DROP TABLE t;\n"})
+    folder = write_tree(tmp_path / "m", {"1_t.up.sql": TABLE, "1_t.down.sql": "DROP TABLE t;\n"})
     result = CliRunner().invoke(
         migration_test_command, [str(folder), "--url", mysql_url, "--rows", "5", "--format", "json"]
     )
