@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from dbexpert.model.migration import Lock, StatementTrace
+from dbexpert.sql.parse import Statement
 
 
 class StatementWatcher(ABC):
@@ -27,3 +31,29 @@ class StatementWatcher(ABC):
     @abstractmethod
     def _loop(self) -> None:
         """Observe until ``self._stop`` is set."""
+
+
+def observed(
+    statement: Statement,
+    *,
+    ms: float,
+    locks: tuple[Lock, ...],
+    rewritten: tuple[str, ...],
+    blocks_reads: bool,
+    blocks_writes: bool,
+    how: str,
+    notes: Sequence[str],
+) -> StatementTrace:
+    """The trace of ``statement``, located at its line, its text folded to one short line."""
+    return StatementTrace(
+        path=statement.path,
+        line=statement.line,
+        sql=" ".join(statement.text.split())[:200],
+        ms=ms,
+        locks=locks,
+        rewritten=rewritten,
+        blocks_reads=blocks_reads,
+        blocks_writes=blocks_writes,
+        how=how,
+        probes=tuple(notes),
+    )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pymysql
 
 from dbexpert.engines.mysql.scratch import Connection, clean_error, connect, execute, quote
-from dbexpert.engines.sampling import StatementWatcher
+from dbexpert.engines.sampling import StatementWatcher, observed
 from dbexpert.engines.url import DatabaseUrl
 from dbexpert.model.migration import Lock, StatementTrace
 from dbexpert.sql.parse import Statement
@@ -235,17 +235,15 @@ class Tracer:
         states = [s for s in dict.fromkeys(seen.states) if s]
         if states:
             notes.append("states: " + ", ".join(states))
-        return StatementTrace(
-            path=statement.path,
-            line=statement.line,
-            sql=" ".join(statement.text.split())[:200],
+        return observed(
+            statement,
             ms=ms,
             locks=locks,
             rewritten=rewritten,
             blocks_reads=reads,
             blocks_writes=writes,
             how=how,
-            probes=tuple(notes),
+            notes=notes,
         )
 
     # -- observations ---------------------------------------------------------------------------

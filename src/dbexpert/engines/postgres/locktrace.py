@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from dbexpert.engines.postgres.scratch import Row, clean_error, connect
-from dbexpert.engines.sampling import StatementWatcher
+from dbexpert.engines.sampling import StatementWatcher, observed
 from dbexpert.engines.url import DatabaseUrl, redact
 from dbexpert.model.migration import Lock, StatementTrace
 from dbexpert.sql.parse import Statement
@@ -216,17 +216,15 @@ class Tracer:
             how = "probe"
         if own_transaction:
             self.runner.execute("COMMIT")
-        return StatementTrace(
-            path=statement.path,
-            line=statement.line,
-            sql=" ".join(statement.text.split())[:200],
+        return observed(
+            statement,
             ms=ms,
             locks=locks,
             rewritten=rewritten,
             blocks_reads=reads,
             blocks_writes=writes,
             how=how,
-            probes=tuple(notes),
+            notes=notes,
         )
 
     def _timed(self, statement: Statement, sampler: _Sampler) -> float:
