@@ -369,3 +369,14 @@ def plain_cast(using: str, column: str, new: PgType) -> bool:
     if text == col:
         return True
     return cast is not None and pg_type(cast.group(1)) == new
+
+
+def rewrite_evidence(step: MigrationStep, **details: object) -> dict[str, object]:
+    """Evidence of a statement that rewrites its table under ACCESS EXCLUSIVE, with its own details."""
+    return {
+        "lock": "ACCESS EXCLUSIVE",
+        "blocks": "all reads and writes",
+        "rewrite": True,
+        **details,
+        "in_transaction": step.in_transaction,
+    }

@@ -77,15 +77,12 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
             location=step.location.with_object(step.object_path(action.table)),
             fix="Add the column without a default, set the default, then backfill existing rows in batches.",
             sql="\n".join(steps),
-            evidence={
-                "lock": "ACCESS EXCLUSIVE",
-                "blocks": "all reads and writes",
-                "rewrite": True,
-                "default": spec.default,
-                "pg_version": str(version),
-                "no_rewrite_from": str(facts.FAST_DEFAULT_PG),
-                "in_transaction": step.in_transaction,
-            },
+            evidence=facts.rewrite_evidence(
+                step,
+                default=spec.default,
+                pg_version=str(version),
+                no_rewrite_from=str(facts.FAST_DEFAULT_PG),
+            ),
         )
 
 

@@ -78,15 +78,12 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
             location=step.location.with_object(step.object_path(action.table)),
             fix="Add the column without a default, set the default for new rows, backfill existing rows in batches.",
             sql="\n".join(steps),
-            evidence={
-                "lock": "ACCESS EXCLUSIVE",
-                "blocks": "all reads and writes",
-                "rewrite": True,
-                "default": default,
-                "volatile_functions": volatile,
-                "functions_of_unknown_volatility": unknown,
-                "in_transaction": step.in_transaction,
-            },
+            evidence=facts.rewrite_evidence(
+                step,
+                default=default,
+                volatile_functions=volatile,
+                functions_of_unknown_volatility=unknown,
+            ),
         )
 
 

@@ -77,13 +77,10 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
             location=step.location.with_object(step.object_path(action.table)),
             fix="Add a plain nullable column, give it a sequence default for new rows, backfill in batches.",
             sql="\n".join(steps),
-            evidence={
-                "lock": "ACCESS EXCLUSIVE",
-                "blocks": "all reads and writes",
-                "rewrite": True,
-                "column_kind": kind,
-                "in_transaction": step.in_transaction,
-            },
+            evidence=facts.rewrite_evidence(
+                step,
+                column_kind=kind,
+            ),
         )
 
 

@@ -77,13 +77,10 @@ def check(step: MigrationStep, ctx: RuleContext) -> Iterator[Finding]:
             fix="Add a plain column kept in step by a trigger, and backfill existing rows in batches.",
             sql="\n".join(steps),
             applicability=Applicability.UNSAFE,
-            evidence={
-                "lock": "ACCESS EXCLUSIVE",
-                "blocks": "all reads and writes",
-                "rewrite": True,
-                "expression": spec.generated,
-                "in_transaction": step.in_transaction,
-            },
+            evidence=facts.rewrite_evidence(
+                step,
+                expression=spec.generated,
+            ),
         )
 
 
