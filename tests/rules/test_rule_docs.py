@@ -64,7 +64,7 @@ def test_example_fires_and_use_instead_is_clean(rule: Rule):
 @pytest.mark.parametrize("rule", RULES, ids=_ids)
 def test_every_rule_has_its_own_test_module(rule: Rule):
     package, module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)
-    subfolder = next((name for name in ("migration", "plan") if package.endswith(f".{name}")), "")
+    subfolder = next((name for name in ("migration", "plan", "query") if package.endswith(f".{name}")), "")
     folder = ROOT / "tests" / "rules" / subfolder
     assert (folder / f"test_{module}.py").is_file(), f"{rule.name}: no test_{module}.py in {folder}"
 

@@ -1,5 +1,6 @@
-"""A query plan as PostgreSQL's EXPLAIN shows it: a tree of nodes with estimates and, with ANALYZE,
-what really happened. Parsed from JSON or from the text people paste (dbexpert.sources.plans)."""
+"""A query plan: a tree of nodes with estimates and, when the query ran (EXPLAIN ANALYZE), what really
+happened. PostgreSQL's EXPLAIN shaped the fields; the MySQL/MariaDB, SQLite and MongoDB readers in
+dbexpert.sources.plans map their engines' plans onto the same nodes and keep the rest in ``attrs``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from dbexpert.model.catalog import Engine
 
 
 def _empty() -> Mapping[str, Any]:
@@ -95,7 +98,8 @@ class Plan:
     planning_time: float | None = None  # ms
     execution_time: float | None = None  # ms (ANALYZE)
     settings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    format: str = "text"  # "text" or "json", as read
+    format: str = "text"  # "text", "json", "tree" (MySQL), "eqp" (SQLite EXPLAIN QUERY PLAN), as read
+    engine: Engine = Engine.POSTGRES
 
     @property
     def analyzed(self) -> bool:

@@ -200,9 +200,9 @@ def run_plan_rules(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     version: Version | None = None,
 ) -> list[Finding]:
-    """Run the plan-node rules among ``rules`` over every node of a PostgreSQL query plan."""
+    """Run the plan-node rules among ``rules`` that apply to the plan's engine over every node."""
     options = options or {}
-    catalog = Catalog(engine=Engine.POSTGRES, version=version)
+    catalog = Catalog(engine=plan.engine, version=version)
     sites = list(iter_sites(plan))
     findings: list[Finding] = []
     for rule in rules:

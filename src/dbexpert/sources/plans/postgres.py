@@ -73,7 +73,7 @@ _STR_KEYS = {
 }
 
 
-def parse_plan(text: str, path: str = "<stdin>") -> Plan:
+def parse_postgres_plan(text: str, path: str = "<stdin>") -> Plan:
     """Parse EXPLAIN output, JSON or text, optionally as psql printed it."""
     lines = _unwrap(text)
     first = next(((n, s) for n, s in lines if s.strip()), None)
