@@ -20,7 +20,7 @@ from dbexpert.report import ReportData
 from dbexpert.rules.context import run_rules
 from dbexpert.rules.registry import Registry, registry
 from dbexpert.sources.ddl import load_ddl
-from dbexpert.sources.orm.prisma import find_schema, load_prisma
+from dbexpert.sources.orm import OrmSchema, find_orm_schema
 from dbexpert.sources.suppress import Suppression, is_suppressed
 
 
@@ -76,9 +76,9 @@ def audit(targets: Sequence[str], config: Config | None = None, rules: Registry 
     started = time.perf_counter()
     if live:
         return _audit_live(live[0], config, rules, started)
-    prisma = find_schema(Path(targets[0])) if len(targets) == 1 else None
-    if prisma is not None:
-        return _audit_prisma(prisma, config, rules, started)
+    schema = find_orm_schema(Path(targets[0])) if len(targets) == 1 else None
+    if schema is not None:
+        return _audit_orm(schema, config, rules, started)
     return _audit_files([Path(t) for t in targets], config, rules, started)
 
 
@@ -134,9 +134,9 @@ def _audit_files(paths: list[Path], config: Config, rules: Registry, started: fl
     )
 
 
-def _audit_prisma(path: Path, config: Config, rules: Registry, started: float) -> AuditResult:
-    """A Prisma schema, read into the catalog ``prisma migrate`` would create (static mode)."""
-    catalog = load_prisma(path).catalog
+def _audit_orm(schema: OrmSchema, config: Config, rules: Registry, started: float) -> AuditResult:
+    """An ORM's schema, read into the catalog the ORM would create (static mode)."""
+    catalog = schema.catalog
     if config.version_for(catalog.engine) is not None:
         catalog = replace(catalog, version=config.version_for(catalog.engine))
     findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules))
@@ -144,11 +144,12 @@ def _audit_prisma(path: Path, config: Config, rules: Registry, started: float) -
     return AuditResult(
         catalog=catalog,
         findings=tuple(kept),
-        target=str(path),
+        target=", ".join(str(p) for p in schema.files),
         mode="static",
+        problems=schema.problems,
         seconds=time.perf_counter() - started,
         suppressed=suppressed,
-        facts=MappingProxyType({"files": 1, "orm": "prisma"}),
+        facts=MappingProxyType({"files": len(schema.files), "orm": schema.orm}),
     )
 
 

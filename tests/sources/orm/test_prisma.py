@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dbexpert.model import Engine, InputError, TypeKind
-from dbexpert.sources.orm.prisma import catalog_from_prisma, find_schema
+from dbexpert.sources.orm.prisma import catalog_from_prisma, find
 
 HEADER = """
 datasource db {{
@@ -223,14 +223,14 @@ def test_unsupported_provider_and_missing_datasource_are_input_errors():
 
 
 def test_find_schema_in_a_folder_but_not_in_node_modules(tmp_path: Path):
-    assert find_schema(tmp_path) is None
+    assert find(tmp_path) == []
     vendored = tmp_path / "node_modules" / "pkg" / "prisma"
     vendored.mkdir(parents=True)
     (vendored / "schema.prisma").write_text("")
-    assert find_schema(tmp_path) is None
+    assert find(tmp_path) == []
     ours = tmp_path / "prisma"
     ours.mkdir()
     (ours / "schema.prisma").write_text("")
-    assert find_schema(tmp_path) == ours / "schema.prisma"
-    assert find_schema(ours / "schema.prisma") == ours / "schema.prisma"
-    assert find_schema(tmp_path / "schema.sql") is None
+    assert find(tmp_path) == [ours / "schema.prisma"]
+    assert find(ours / "schema.prisma") == [ours / "schema.prisma"]
+    assert find(tmp_path / "schema.sql") == []

@@ -1,1 +1,51 @@
-"""ORM schema definitions (Prisma, ...) read into the same :class:`~dbexpert.model.Catalog` as DDL."""
+"""ORM schema definitions (Prisma, TypeORM, Drizzle, SQLAlchemy, Django) read into the same
+:class:`~dbexpert.model.Catalog` as DDL, with locations at the ORM source lines.
+
+Each reader module offers ``find(target) -> list[Path]`` (the files of its ORM under a file or an
+application folder; empty when there are none) and ``load(files) -> OrmSchema``. ``find_orm_schema``
+asks them in :data:`READERS` order and loads the first that finds something.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbexpert.model import Catalog
+
+# Reader modules under dbexpert.sources.orm, in the order they are asked.
+READERS = ("prisma",)
+SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "dist", "build", "site-packages"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrmSchema:
+    catalog: Catalog
+    orm: str  # "prisma", "typeorm", "drizzle", "sqlalchemy", "django"
+    files: tuple[Path, ...]
+    problems: tuple[str, ...] = ()  # what could not be read, one line each with its location
+
+
+def find_orm_schema(target: Path) -> OrmSchema | None:
+    """The ORM schema under ``target`` (a file or an application folder), or None when there is none."""
+    for name in READERS:
+        reader = importlib.import_module(f"dbexpert.sources.orm.{name}")
+        files = reader.find(target)
+        if files:
+            schema: OrmSchema = reader.load(files)
+            return schema
+    return None
+
+
+def source_files(target: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files with one of ``suffixes`` under ``target`` (or ``target`` itself), outside vendored folders."""
+    if target.is_file():
+        return [target] if target.suffix in suffixes else []
+    if not target.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(target.rglob("*"))
+        if path.suffix in suffixes and path.is_file() and not SKIPPED_DIRS.intersection(path.parts)
+    ]

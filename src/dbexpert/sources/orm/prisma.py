@@ -12,7 +12,7 @@ in Prisma's own syntax.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +33,7 @@ from dbexpert.model import (
 )
 from dbexpert.model.types import normalize_type
 from dbexpert.sources.engine_rules import DEFAULT_SCHEMA
+from dbexpert.sources.orm import OrmSchema, source_files
 from dbexpert.sources.orm._prisma_syntax import (
     Attribute,
     Block,
@@ -92,28 +93,23 @@ _ACTIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PrismaLoad:
-    catalog: Catalog
-    path: Path
-
-
-def find_schema(target: Path) -> Path | None:
-    """``target`` itself when it is a ``.prisma`` file; the one ``schema.prisma`` under a folder; else None."""
+def find(target: Path) -> list[Path]:
+    """``target`` itself when it is a ``.prisma`` file; the one ``schema.prisma`` under a folder; else []."""
     if target.is_file():
-        return target if target.suffix == ".prisma" else None
+        return [target] if target.suffix == ".prisma" else []
     if not target.is_dir():
-        return None
-    found = [p for p in sorted(target.rglob("schema.prisma")) if "node_modules" not in p.parts]
-    return found[0] if len(found) == 1 else None
+        return []
+    found = [p for p in source_files(target, (".prisma",)) if p.name == "schema.prisma"]
+    return found if len(found) == 1 else []
 
 
-def load_prisma(path: Path) -> PrismaLoad:
+def load(files: list[Path]) -> OrmSchema:
+    path = files[0]
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    return PrismaLoad(catalog_from_prisma(text, str(path)), path)
+    return OrmSchema(catalog_from_prisma(text, str(path)), "prisma", (path,))
 
 
 def catalog_from_prisma(text: str, path: str = "schema.prisma") -> Catalog:
