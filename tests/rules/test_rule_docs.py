@@ -10,6 +10,7 @@ import pytest
 from dbexpert.api.config import Config
 from dbexpert.api.gendocs import expected_pages
 from dbexpert.api.migrations import lint_sql
+from dbexpert.api.query import check_sql
 from dbexpert.model import Finding
 from dbexpert.rules.context import run_plan_rules, run_rules
 from dbexpert.rules.registry import DOC_SECTIONS, NAME_RE, Rule, Target, registry
@@ -37,7 +38,10 @@ def test_declaration_and_doc_sections(rule: Rule):
 
 def _findings(rule: Rule, sql: str) -> list[Finding]:
     """Schema rules see the catalog the SQL builds; statement rules lint the SQL as one migration;
-    plan rules read the block as EXPLAIN output."""
+    plan rules read the block as EXPLAIN output; query rules check its queries against its DDL."""
+    if rule.target is Target.QUERY:
+        config = Config(select=(rule.name,), engine=rule.dialect)
+        return [f for f in check_sql(sql, "example.sql", config).findings if f.rule == rule.name]
     if rule.target is Target.PLAN_NODE:
         return [f for f in run_plan_rules(parse_plan(sql, "example.txt"), [rule]) if f.rule == rule.name]
     if rule.target is Target.STATEMENT:

@@ -15,9 +15,11 @@ from typing import Any
 import click
 
 from dbexpert import __version__
+from dbexpert.cli.explain import explain_command
 from dbexpert.cli.migrations import migrations_group
 from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
 from dbexpert.cli.plan import plan_command
+from dbexpert.cli.query import query_group
 from dbexpert.engines.url import redact
 from dbexpert.model import DbexpertError
 from dbexpert.report import ReportData
@@ -107,6 +109,8 @@ def rule_command(name: str) -> None:
 
 cli.add_command(migrations_group)
 cli.add_command(plan_command)
+cli.add_command(explain_command)
+cli.add_command(query_group)
 
 
 @cli.command("check-config", hidden=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbexpert.model import (
     Applicability,
@@ -25,6 +25,9 @@ from dbexpert.model.probe import LiveProbe
 from dbexpert.rules.registry import Registry, Rule, Target
 from dbexpert.sources.migrations.steps import MigrationStep
 from dbexpert.sql.quote import qualify, quote_ident
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked
+    from dbexpert.sql.query.tree import Query
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,4 +215,25 @@ def run_plan_rules(
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
         for site in sites:
             findings.extend(rule.check(site, ctx))
+    return findings
+
+
+def run_query_rules(
+    queries: Iterable[Query],
+    catalog: Catalog,
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the query rules among ``rules`` over application statements; ``catalog`` (empty when no
+    schema was given) answers what the statements' tables and columns are."""
+    options = options or {}
+    queries = list(queries)
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.target is not Target.QUERY or not rule.applies_to(catalog.engine, catalog.version):
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+        for query in queries:
+            findings.extend(rule.check(query, ctx))
     return findings

@@ -29,6 +29,7 @@ RULE_PACKAGES = (
     "dbexpert.rules.migration",
     "dbexpert.rules.exact",
     "dbexpert.rules.plan",
+    "dbexpert.rules.query",
 )
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
@@ -44,6 +45,7 @@ class Target(StrEnum):
         "migration-run"  # check(run: MigrationRun, ctx), once per migration tried on a scratch copy
     )
     PLAN_NODE = "plan-node"  # check(site: NodeInPlan, ctx), once per node of a query plan
+    QUERY = "query"  # check(query: dbexpert.sql.query.Query, ctx), once per application statement
 
 
 @dataclass(frozen=True, slots=True)

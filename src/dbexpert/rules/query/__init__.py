@@ -1,0 +1,1 @@
+"""Query rules: anti-patterns in application SQL, each with the rewrite and when it is safe."""

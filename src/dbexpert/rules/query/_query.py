@@ -1,0 +1,36 @@
+"""What the query rules share: where a match is, and what the catalog knows about its columns."""
+
+from __future__ import annotations
+
+from dbexpert.model import Column, Location, Table
+from dbexpert.rules.context import RuleContext
+from dbexpert.sql.query.tree import ColumnRef, Match, Query
+
+
+def location(query: Query, match: Match) -> Location:
+    line, column = query.position(match.offset)
+    return Location(path=query.path, line=line, column=column)
+
+
+def table(ctx: RuleContext, name: str | None) -> Table | None:
+    """The catalog's table called ``name`` (``schema.table`` or bare), None when unknown."""
+    if not name:
+        return None
+    schema, _, bare = name.rpartition(".")
+    return ctx.catalog.table(bare, schema or None)
+
+
+def column(ctx: RuleContext, ref: ColumnRef) -> Column | None:
+    found = table(ctx, ref.table)
+    return found.column(ref.column) if found is not None else None
+
+
+def nullable(ctx: RuleContext, ref: ColumnRef) -> bool | None:
+    """Whether the catalog says the column may hold NULL; None when the catalog does not know it."""
+    found = column(ctx, ref)
+    return None if found is None else found.nullable
+
+
+def schema_source(ctx: RuleContext) -> str:
+    """How column facts were known, for evidence."""
+    return "schema" if ctx.catalog.tables else "query text only (no --schema)"
