@@ -1,0 +1,3 @@
+-- expect: clean
+-- engine: mysql
+UPDATE orders SET status = 'shipped' WHERE id = 17;
