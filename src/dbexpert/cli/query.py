@@ -24,10 +24,21 @@ def query_group() -> None:
     help="Where the tables are described: a database URL (read-only) or DDL files/folders. "
     "Lets rules know columns, keys and nullability.",
 )
+@click.option(
+    "--verify",
+    metavar="URL",
+    help="Run each SELECT rewrite next to its original on this database (read-only, with timeouts): "
+    "compare the rows and time both (median of 5 runs).",
+)
 @output_options
 @rule_options
 def check_command(
-    sources: tuple[str, ...], schema: str | None, fmt: str, output: Path | None, **params: Any
+    sources: tuple[str, ...],
+    schema: str | None,
+    verify: str | None,
+    fmt: str,
+    output: Path | None,
+    **params: Any,
 ) -> None:
     """Check SQL files, folders (*.sql) or stdin (-) for query anti-patterns.
 
@@ -37,7 +48,7 @@ def check_command(
     from dbexpert.api.query import check_paths  # loaded late: --help stays fast
 
     config = build_config(params)
-    result = check_paths(list(sources), config, schema)
+    result = check_paths(list(sources), config, schema, verify)
     emit(result.report(), fmt, output, registry())
     for problem in result.problems:
         click.echo(f"dbexpert: error: {problem}", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dbexpert.engines.base import EngineSession, SessionOptions
 from dbexpert.engines.url import DatabaseUrl, parse_url, redact
 from dbexpert.model import Engine, InputError
@@ -26,4 +28,20 @@ def connect(target: str | DatabaseUrl, options: SessionOptions | None = None) ->
     raise InputError(f"live audit of {url.engine.value} is not supported yet ({redact(str(url))})")
 
 
-__all__ = ["DatabaseUrl", "EngineSession", "SessionOptions", "connect", "parse_url", "redact"]
+def fetch_tuples(session: EngineSession, sql: str, limit: int) -> list[tuple[Any, ...]]:
+    """At most ``limit`` + 1 result rows of one query, as tuples, in the session's read-only transaction."""
+    engine = session.url.engine
+    if engine is Engine.POSTGRES:
+        from dbexpert.engines.postgres.rows import fetch_tuples as fetch
+
+        return fetch(session, sql, limit)  # type: ignore[arg-type]
+    if engine is Engine.MYSQL:
+        from dbexpert.engines.mysql.rows import fetch_tuples as fetch_mysql
+
+        return fetch_mysql(session, sql, limit)  # type: ignore[arg-type]
+    from dbexpert.engines.sqlite.rows import fetch_tuples as fetch_sqlite
+
+    return fetch_sqlite(session, sql, limit)  # type: ignore[arg-type]
+
+
+__all__ = ["DatabaseUrl", "EngineSession", "SessionOptions", "connect", "fetch_tuples", "parse_url", "redact"]

@@ -84,6 +84,28 @@ class Query:
     def position(self, offset: int) -> tuple[int, int]:
         return self.statement.position(offset)
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the statement's result has an order (a top-level ORDER BY)."""
+        return self.node.args.get("order") is not None
+
+    @property
+    def has_parameters(self) -> bool:
+        """Whether the statement needs bind parameters to run (``$1``, ``?``, ``:name``, ``%s``)."""
+        return self.has(exp.Placeholder) or self.has(exp.Parameter) or any(
+            str(v.this).startswith(":") for v in self.find_all(exp.Var)
+        )
+
+    @property
+    def runnable_select(self) -> bool:
+        """A SELECT that can run as is, read-only (no parameters, no locking clause, no INTO)."""
+        return (
+            self.kind == "select"
+            and not self.has_parameters
+            and not self.has(exp.Lock)
+            and not self.has(exp.Into)
+        )
+
     # -- walking ---------------------------------------------------------------------------------
 
     def find_all(self, *kinds: type[N]) -> Iterator[N]:
