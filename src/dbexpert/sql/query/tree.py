@@ -27,6 +27,10 @@ DIALECTS = {Engine.POSTGRES: "postgres", Engine.MYSQL: "mysql", Engine.SQLITE: "
 # Statements a query check looks at; DDL and session commands are for the migration linter.
 _QUERY_ROOTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge)
 N = TypeVar("N", bound=exp.Expr)
+# Node types that have no subclasses in sqlglot: find_all can answer them from the index directly.
+_EXACT = frozenset(
+    kind for kind in vars(exp).values() if isinstance(kind, type) and issubclass(kind, exp.Expr) and not kind.__subclasses__()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,20 +113,24 @@ class Query:
     # -- walking ---------------------------------------------------------------------------------
 
     def find_all(self, *kinds: type[N]) -> Iterator[N]:
-        """Nodes of the given types, in document order (one walk of the tree, indexed by type)."""
+        """Nodes of the given types (subclasses included), in document order; one walk of the tree
+        serves every detector, and each type's answer is kept."""
+        if len(kinds) == 1:
+            yield from self._of_type(kinds[0])  # type: ignore[misc]
+            return
+        found = [node for kind in kinds for node in self._of_type(kind)]
+        found.sort(key=self.offset)
+        yield from found  # type: ignore[misc]
+
+    def _of_type(self, kind: type) -> list[exp.Expr]:
         if self._by_type is None:
             index: dict[type, list[exp.Expr]] = {}
             for node in self.node.walk():
                 index.setdefault(type(node), []).append(node)
             self._by_type = index
-        found: list[exp.Expr] = []
-        for kind in kinds:
-            for node_type, nodes in self._by_type.items():
-                if issubclass(node_type, kind):
-                    found.extend(nodes)
-        if len(kinds) > 1:
-            found.sort(key=lambda n: self.offset(n))
-        yield from found  # type: ignore[misc]
+        if kind in _EXACT:
+            return self._by_type.get(kind, [])
+        return [n for node_type, nodes in list(self._by_type.items()) if issubclass(node_type, kind) for n in nodes]
 
     def has(self, kind: type[exp.Expr]) -> bool:
         return next(self.find_all(kind), None) is not None
@@ -133,12 +141,14 @@ class Query:
         """Offset into the whole text of the first token of ``node`` (the statement start if unknown)."""
         if node is self.node:
             return self.statement.start
+        if node.meta and "start" in node.meta and not node.args.get("this"):
+            return self._base + node.meta["start"]
         starts = [n.meta["start"] for n in node.walk() if n.meta and "start" in n.meta]
         return self._base + min(starts) if starts else self.statement.start
 
     def sql(self, node: exp.Expr | None = None) -> str:
         """``node`` (the whole statement by default) printed in the query's dialect."""
-        return (node or self.node).sql(dialect=self.dialect)
+        return (node or self.node).sql(dialect=self.dialect, copy=False)
 
     def table_of(self, column: exp.Column) -> str | None:
         """The table a column reference reads: its qualifier with aliases resolved, or the only table
