@@ -66,6 +66,9 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
         cascades = fk.on_delete.upper() in _WRITING_ACTIONS
         name = index_name(table, fk.columns)
         fields = ", ".join(ctx.orm_name(table, c) for c in fk.columns)
+        quoted = ", ".join(f'"{ctx.orm_name(table, c)}"' for c in fk.columns)  # TypeORM @Index([...])
+        keys = ", ".join(f"t.{ctx.orm_name(table, c)}" for c in fk.columns)  # Drizzle index().on(...)
+        fields_q = ", ".join(repr(ctx.orm_name(table, c)) for c in fk.columns)
         yield ctx.finding(
             f"Foreign key ({', '.join(fk.columns)}) of {table.qualified_name} referencing {fk.ref_table} "
             "has no index: deletes and key updates on the parent scan the whole table.",
@@ -75,6 +78,23 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             fix=ctx.orm_fix(
                 f"Index the foreign key columns ({', '.join(fk.columns)}).",
                 prisma=f"In Prisma: add @@index([{fields}]) to model {ctx.orm_name(table)}.",
+                typeorm=(
+                    f"In TypeORM: add @Index() above the relation property {fk.attrs.get('orm_field', fields)} "
+                    f"of entity {ctx.orm_name(table)}, or @Index([{quoted}]) on the entity."
+                ),
+                drizzle=(
+                    f'In Drizzle: add index("{name}").on({keys}) to the extra config of table {ctx.orm_name(table)}.'
+                ),
+                sqlalchemy=(
+                    f"In SQLAlchemy: pass index=True to mapped_column(ForeignKey(...)) of {fields}, "
+                    f"or add Index({name!r}, {', '.join(repr(c) for c in fk.columns)}) to "
+                    f"__table_args__ of {ctx.orm_name(table)}."
+                ),
+                django=(
+                    f"In Django: remove db_index=False from {fields} of {ctx.orm_name(table)} "
+                    f"(Django indexes a ForeignKey by default), or add models.Index(fields=[{fields_q}], "
+                    f"name={name!r}) to Meta.indexes."
+                ),
             ),
             sql=create_index_sql(ctx, table, name, fk.columns),
             applicability=Applicability.SAFE,

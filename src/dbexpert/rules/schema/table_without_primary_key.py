@@ -77,10 +77,43 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         f"Table {table.qualified_name} has no primary key.",
         table=table,
-        fix=ctx.orm_fix(fix, prisma=prisma),
+        fix=ctx.orm_fix(
+            fix,
+            prisma=prisma,
+            typeorm=(
+                f"In TypeORM: make the columns {', '.join(ctx.orm_name(table, c) for c in columns)} of {model} "
+                "@PrimaryColumn()."
+                if natural
+                else f"In TypeORM: add @PrimaryGeneratedColumn() id: number to entity {model}."
+            ),
+            drizzle=(
+                f"In Drizzle: add primaryKey({{ columns: [{', '.join('t.' + ctx.orm_name(table, c) for c in columns)}] }}) "
+                f"to the extra config of table {model}."
+                if natural
+                else f"In Drizzle: add id: {_DRIZZLE_ID.get(ctx.engine, _DRIZZLE_ID[Engine.POSTGRES])} to table {model}."
+            ),
+            sqlalchemy=(
+                f"In SQLAlchemy: add PrimaryKeyConstraint({', '.join(repr(c) for c in columns)}) to "
+                f"__table_args__ of {model}."
+                if natural
+                else f"In SQLAlchemy: add id: Mapped[int] = mapped_column(primary_key=True) to {model}."
+            ),
+            django=(
+                f"In Django: a model always has a primary key; {model} is unmanaged or its table "
+                "comes from elsewhere: add a column with primary_key=True."
+            ),
+        ),
         sql=sql,
         evidence={"row_estimate": rows, "natural_key_candidates": [sorted(c) for c in natural]},
     )
+
+
+# A surrogate key column in Drizzle's builder syntax, per table function (pgTable, mysqlTable, sqliteTable).
+_DRIZZLE_ID = {
+    Engine.POSTGRES: 'integer("id").primaryKey().generatedAlwaysAsIdentity()',
+    Engine.MYSQL: 'int("id").autoincrement().primaryKey()',
+    Engine.SQLITE: 'integer("id").primaryKey({ autoIncrement: true })',
+}
 
 
 def _all_not_null(table: Table, columns: frozenset[str]) -> bool:

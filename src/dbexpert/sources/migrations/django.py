@@ -21,7 +21,6 @@ in a transaction unless its class says ``atomic = False``.
 from __future__ import annotations
 
 import ast
-import hashlib
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from dbexpert.model.migration import Migration
+from dbexpert.sources._django_fields import AUTO as _AUTO
+from dbexpert.sources._django_fields import RELATIONS as _RELATIONS
+from dbexpert.sources._django_fields import TYPES as _TYPES
+from dbexpert.sources._django_fields import VARCHAR as _VARCHAR
+from dbexpert.sources._django_fields import index_name
 from dbexpert.sources.migrations import _pyast as py
 from dbexpert.sources.migrations._code import (
     Chunk,
@@ -43,38 +47,6 @@ from dbexpert.sources.migrations._files import Skipped, read_text
 
 TOOL = "django"
 
-_TYPES = {
-    "AutoField": "integer",
-    "BigAutoField": "bigint",
-    "SmallAutoField": "smallint",
-    "BinaryField": "bytea",
-    "BooleanField": "boolean",
-    "NullBooleanField": "boolean",
-    "DateField": "date",
-    "DateTimeField": "timestamp with time zone",
-    "DurationField": "interval",
-    "FloatField": "double precision",
-    "IntegerField": "integer",
-    "BigIntegerField": "bigint",
-    "SmallIntegerField": "smallint",
-    "PositiveIntegerField": "integer",
-    "PositiveBigIntegerField": "bigint",
-    "PositiveSmallIntegerField": "smallint",
-    "GenericIPAddressField": "inet",
-    "IPAddressField": "inet",
-    "TextField": "text",
-    "TimeField": "time",
-    "UUIDField": "uuid",
-    "JSONField": "jsonb",
-    "CICharField": "citext",
-    "CIEmailField": "citext",
-    "CITextField": "citext",
-    "SearchVectorField": "tsvector",
-}
-_VARCHAR = {"CharField": None, "SlugField": 50, "EmailField": 254, "URLField": 200, "FileField": 100,
-            "ImageField": 100, "FilePathField": 100}  # fmt: skip
-_AUTO = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
-_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 _PATTERN_OPS = {"varchar": "varchar_pattern_ops", "text": "text_pattern_ops"}
 _PLACEHOLDER = {  # a callable default is evaluated once by Django: a constant of the column's type
     "timestamp with time zone": "'2000-01-01T00:00:00+00:00'::timestamptz",
@@ -151,26 +123,6 @@ class _Model:
 
 
 State = dict[tuple[str, str], _Model]
-
-
-def _digest(*args: str, length: int = 8) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    for arg in args:
-        digest.update(arg.encode())
-    return digest.hexdigest()[:length]
-
-
-def index_name(table: str, columns: Sequence[str], suffix: str = "") -> str:
-    """The name Django's schema editor gives an index or constraint (``_create_index_name``)."""
-    hash_part = _digest(table, *columns) + suffix
-    name = f"{table}_{'_'.join(columns)}_{hash_part}"
-    if len(name) <= 63:
-        return name
-    if len(hash_part) > 63 // 3:
-        hash_part = hash_part[: 63 // 3]
-    other = (63 - len(hash_part)) // 2 - 1
-    name = f"{table[:other]}_{'_'.join(columns)[:other]}_{hash_part}"
-    return "D" + name[:-1] if name[0] == "_" or name[0].isdigit() else name
 
 
 # -- reading and ordering ----------------------------------------------------------------------

@@ -19,12 +19,16 @@ outside it. Parsing needs the optional ``tree-sitter`` and ``tree-sitter-typescr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbexpert.model.migration import Migration, MigrationScript
+from dbexpert.sources._typescript import parser as _parser
+from dbexpert.sources._typescript import text as _text
+from dbexpert.sources._typescript import unescape as _unescape
+from dbexpert.sources._typescript import walk as _walk
 from dbexpert.sources.migrations._code import Chunk, script, suppressions, within
 from dbexpert.sources.migrations._files import Skipped, read_text
 
@@ -33,33 +37,12 @@ MISSING = "TypeScript migrations need tree-sitter: install dbexpert[typescript]"
 
 _TIMESTAMP = re.compile(r"(\d{10,})$")
 _LEADING = re.compile(r"^(\d+)")
-_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.S)
-_SIMPLE_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    "b": "\b",
-    "f": "\f",
-    "v": "\v",
-    "0": "\0",
-    "\n": "",
-    "\r\n": "",
-}
 _DYNAMIC = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement", "if_statement",
                       "switch_statement", "arrow_function", "function_expression", "conditional_expression"})  # fmt: skip
 
 
 def is_typeorm_source(text: str) -> bool:
     return "MigrationInterface" in text or "queryRunner" in text
-
-
-def _parser() -> Any:
-    try:
-        import tree_sitter
-        import tree_sitter_typescript
-    except ImportError:
-        return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_typescript.language_typescript()))
 
 
 @dataclass
@@ -102,16 +85,6 @@ def read(files: Sequence[Path]) -> tuple[list[Migration], list[Skipped]]:
             )
         )
     return migrations, skipped
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _text(node: Any) -> str:
-    return bytes(node.text).decode("utf-8")
 
 
 def _heading(cls: Any) -> str:
@@ -221,17 +194,3 @@ def _literal(node: Any) -> str | None:
     if node.type == "parenthesized_expression" and node.named_children:
         return _literal(node.named_children[0])
     return None
-
-
-def _unescape(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        escape = match.group(1)
-        if escape in _SIMPLE_ESCAPES:
-            return _SIMPLE_ESCAPES[escape]
-        if escape.startswith("u{"):
-            return chr(int(escape[2:-1], 16))
-        if escape[0] in "ux" and len(escape) > 1:
-            return chr(int(escape[1:], 16))
-        return escape
-
-    return _ESCAPE.sub(replace, text)

@@ -15,7 +15,7 @@ from pathlib import Path
 from dbexpert.model import Catalog
 
 # Reader modules under dbexpert.sources.orm, in the order they are asked.
-READERS = ("prisma",)
+READERS = ("prisma", "typeorm", "drizzle", "sqlalchemy", "django")
 SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "dist", "build", "site-packages"})
 
 
