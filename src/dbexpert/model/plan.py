@@ -48,6 +48,20 @@ class PlanNode:
     hash_batches: int | None = None
     shared_hit: int | None = None  # buffers (BUFFERS)
     shared_read: int | None = None
+    shared_dirtied: int | None = None
+    shared_written: int | None = None
+    temp_read: int | None = None  # temporary-file blocks (spilled sorts, hashes, materializations)
+    temp_written: int | None = None
+    exact_heap_blocks: int | None = None  # Bitmap Heap Scan: "Heap Blocks: exact=N lossy=M"
+    lossy_heap_blocks: int | None = None
+    rows_removed_by_index_recheck: int | None = None
+    heap_fetches: int | None = None  # Index Only Scan: rows whose page was not all-visible
+    workers_planned: int | None = None  # Gather / Gather Merge
+    workers_launched: int | None = None
+    original_hash_batches: int | None = None  # Hash: batches the planner started with
+    peak_memory_kb: int | None = None  # Hash / HashAggregate "Memory Usage"
+    disk_usage_kb: int | None = None  # HashAggregate "Disk Usage" (PostgreSQL 13+)
+    planned_partitions: int | None = None  # HashAggregate (PostgreSQL 13+)
     children: tuple[PlanNode, ...] = ()
     attrs: Mapping[str, Any] = field(default_factory=_empty)  # every other property, as given
 
@@ -92,6 +106,20 @@ class PlanNode:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanJit:
+    """What JIT compilation cost the query (ms), from PostgreSQL's ``JIT:`` block."""
+
+    functions: int | None = None
+    generation_ms: float | None = None
+    inlining_ms: float | None = None
+    optimization_ms: float | None = None
+    emission_ms: float | None = None
+    total_ms: float | None = None
+    options: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    line: int | None = None  # the "JIT:" line (text) or the "JIT" key (JSON)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     root: PlanNode
     path: str | None = None
@@ -100,6 +128,11 @@ class Plan:
     settings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     format: str = "text"  # "text", "json", "tree" (MySQL), "eqp" (SQLite EXPLAIN QUERY PLAN), as read
     engine: Engine = Engine.POSTGRES
+    jit: PlanJit | None = None  # PostgreSQL's "JIT:" summary
+    planning_buffers: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # "hit", "read", ...
+    # Plan-wide facts that belong to no node: the query text when it came with the plan (SQLite
+    # ``EXPLAIN QUERY PLAN <query>``), MongoDB's namespace, parsed filter, command and totals.
+    attrs: Mapping[str, Any] = field(default_factory=_empty)
 
     @property
     def analyzed(self) -> bool:

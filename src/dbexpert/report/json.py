@@ -9,12 +9,14 @@ from __future__ import annotations
 import orjson
 
 from dbexpert.report.base import ReportData, ordered, summary_of
+from dbexpert.report.plan_tree import is_ranked
 from dbexpert.rules.registry import Registry
 
 
 def render_json(data: ReportData, registry: Registry) -> str:
     document = {
-        "findings": [f.to_dict() for f in ordered(data.findings)],
+        # Plan findings keep their ranking (the biggest share of the time first).
+        "findings": [f.to_dict() for f in (data.findings if is_ranked(data) else ordered(data.findings))],
         "summary": summary_of(data),
         **dict(data.extra),
     }

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from dbexpert.model import Finding, Severity
 from dbexpert.report.base import ReportData, group_by_table, severity_counts
+from dbexpert.report.plan_tree import is_ranked, plan_facts, plan_tree
 from dbexpert.rules.registry import Registry
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -26,7 +27,9 @@ def render_text(data: ReportData, registry: Registry, *, color: bool = False) ->
         console.print(f"[red]problem:[/] {escape(problem)}")
     for note in data.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    for table, findings in group_by_table(data.findings):
+    if is_ranked(data):
+        _print_ranked(console, data)
+    for table, findings in [] if is_ranked(data) else group_by_table(data.findings):
         counts = severity_counts(findings)
         tally = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
         console.print(f"\n[bold]{escape(table)}[/]  [dim]({tally})[/]")
@@ -37,6 +40,19 @@ def render_text(data: ReportData, registry: Registry, *, color: bool = False) ->
             f"\n[dim]Rule documentation: dbexpert rule NAME  (e.g. dbexpert rule {data.findings[0].rule})[/]"
         )
     return buffer.getvalue()
+
+
+def _print_ranked(console: Console, data: ReportData) -> None:
+    """Plan reports: the findings in the order given (the biggest share of the time first), then the tree."""
+    if data.findings:
+        console.print("\n[bold]Problems, by the share of the plan they account for[/]")
+    for finding in data.findings:
+        _print_finding(console, finding)
+    plan = plan_facts(data) or {}
+    tree = plan.get("tree")
+    if isinstance(tree, dict):
+        console.print()
+        console.print(plan_tree(tree, str(plan.get("time_share_measured_by", ""))), soft_wrap=False)
 
 
 def _headline(data: ReportData) -> str:

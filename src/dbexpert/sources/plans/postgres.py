@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dbexpert.model import InputError
-from dbexpert.model.plan import Plan, PlanNode
+from dbexpert.model.plan import Plan, PlanJit, PlanNode
 
 _HEADER = re.compile(r"^\s*QUERY PLAN\s*$")
 _RULE = re.compile(r"^\s*-{3,}\s*$")
@@ -31,7 +31,6 @@ _JOIN = re.compile(
     r"^(?P<kind>Nested Loop|Hash|Merge)(?: (?P<join>Left|Right|Full|Semi|Anti|Right Anti|Right Semi))? ?(?:Join)?$"
 )
 _SORT_METHOD = re.compile(r"^(?P<method>.*?)\s+(?P<space>Memory|Disk):\s*(?P<kb>\d+)kB")
-_BATCHES = re.compile(r"Batches: (\d+)")
 _SETTING = re.compile(r"([\w.]+) = '((?:[^']|'')*)'")
 # The first word(s) of every node type PostgreSQL prints; a root line without costs must start so.
 _NODE_STARTS = (
@@ -57,6 +56,52 @@ _INT_KEYS = {
     "Hash Batches": "hash_batches",
     "Shared Hit Blocks": "shared_hit",
     "Shared Read Blocks": "shared_read",
+    "Shared Dirtied Blocks": "shared_dirtied",
+    "Shared Written Blocks": "shared_written",
+    "Temp Read Blocks": "temp_read",
+    "Temp Written Blocks": "temp_written",
+    "Exact Heap Blocks": "exact_heap_blocks",
+    "Lossy Heap Blocks": "lossy_heap_blocks",
+    "Rows Removed by Index Recheck": "rows_removed_by_index_recheck",
+    "Heap Fetches": "heap_fetches",
+    "Workers Planned": "workers_planned",
+    "Workers Launched": "workers_launched",
+    "Original Hash Batches": "original_hash_batches",
+    "Peak Memory Usage": "peak_memory_kb",
+    "Disk Usage": "disk_usage_kb",
+    "Planned Partitions": "planned_partitions",
+}
+# The same counters as the text format prints them ("Buffers: shared hit=1 read=2, temp read=3").
+_BUFFER_FIELDS = {
+    ("shared", "hit"): "shared_hit",
+    ("shared", "read"): "shared_read",
+    ("shared", "dirtied"): "shared_dirtied",
+    ("shared", "written"): "shared_written",
+    ("temp", "read"): "temp_read",
+    ("temp", "written"): "temp_written",
+}
+_JSON_BUFFERS = {
+    "Shared Hit Blocks": "hit",
+    "Shared Read Blocks": "read",
+    "Shared Dirtied Blocks": "dirtied",
+    "Shared Written Blocks": "written",
+    "Temp Read Blocks": "temp read",
+    "Temp Written Blocks": "temp written",
+}
+# Text properties printed several to a line, two spaces apart ("Buckets: 1024  Batches: 4  Memory
+# Usage: 78kB"), and the field each one fills.
+_PAIRED = {
+    "Batches": "hash_batches",
+    "Memory Usage": "peak_memory_kb",
+    "Disk Usage": "disk_usage_kb",
+    "Planned Partitions": "planned_partitions",
+}
+_JIT_TIMINGS = {
+    "Generation": "generation_ms",
+    "Inlining": "inlining_ms",
+    "Optimization": "optimization_ms",
+    "Emission": "emission_ms",
+    "Total": "total_ms",
 }
 _STR_KEYS = {
     "Relation Name": "relation",
@@ -140,6 +185,8 @@ def _parse_json(lines: list[tuple[int, str]], path: str) -> Plan:
             execution_time=_float(data.get("Execution Time", data.get("Total Runtime"))),
             settings=MappingProxyType({str(k): str(v) for k, v in dict(settings).items()}),
             format="json",
+            jit=_json_jit(data.get("JIT"), lines),
+            planning_buffers=_json_planning(data.get("Planning")),
         )
     except (TypeError, ValueError):
         raise InputError(f"{path}:{first_line}:1: malformed plan timings or settings") from None
@@ -160,6 +207,11 @@ def _json_node(obj: Mapping[str, Any], path: str, counter: Any, fallback: int) -
             values[name] = None if obj.get(key) is None else str(obj[key])
     except (TypeError, ValueError):
         raise InputError(f"{path}:{line}:1: malformed number in {node_type} node") from None
+    if values["hash_batches"] is None and obj.get("HashAgg Batches") is not None:
+        try:
+            values["hash_batches"] = _int(obj["HashAgg Batches"])
+        except (TypeError, ValueError):
+            raise InputError(f"{path}:{line}:1: malformed number in {node_type} node") from None
     values["parallel"] = bool(obj.get("Parallel Aware"))
     values["sort_key"] = tuple(str(k) for k in obj.get("Sort Key") or ())
     if values["actual_loops"] == 0:
@@ -167,10 +219,31 @@ def _json_node(obj: Mapping[str, Any], path: str, counter: Any, fallback: int) -
     children = obj.get("Plans") or []
     if not isinstance(children, list) or not all(isinstance(c, dict) for c in children):
         raise InputError(f'{path}:{line}:1: "Plans" of {node_type} is not a list of nodes')
-    known = {*_FLOAT_KEYS, *_INT_KEYS, *_STR_KEYS, "Node Type", "Plans", "Parallel Aware", "Sort Key"}
+    known = {*_FLOAT_KEYS, *_INT_KEYS, *_STR_KEYS, "Node Type", "Plans", "Parallel Aware", "Sort Key", "HashAgg Batches"}
     values["attrs"] = MappingProxyType({k: v for k, v in obj.items() if k not in known})
     values["children"] = tuple(_json_node(c, path, counter, line) for c in children)
     return PlanNode(**values)
+
+
+def _json_jit(obj: Any, lines: list[tuple[int, str]]) -> PlanJit | None:
+    if not isinstance(obj, dict):
+        return None
+    timing: dict[str, Any] = obj["Timing"] if isinstance(obj.get("Timing"), dict) else {}
+    options: dict[str, Any] = obj["Options"] if isinstance(obj.get("Options"), dict) else {}
+    line = next((number for number, text in lines if '"JIT"' in text), None)
+    return PlanJit(
+        functions=_int(obj.get("Functions")),
+        options=MappingProxyType({str(k): bool(v) for k, v in options.items()}),
+        line=line,
+        **{name: _float(timing.get(key)) for key, name in _JIT_TIMINGS.items()},
+    )
+
+
+def _json_planning(obj: Any) -> Mapping[str, int]:
+    if not isinstance(obj, dict):
+        return MappingProxyType({})
+    counts = {name: _int(obj.get(key)) for key, name in _JSON_BUFFERS.items()}
+    return MappingProxyType({k: v for k, v in counts.items() if v is not None})
 
 
 def _float(value: Any) -> float | None:
@@ -210,7 +283,7 @@ def _parse_text(lines: list[tuple[int, str]], path: str) -> Plan:
     stack: list[_Draft] = []
     root: _Draft | None = None
     trailer = False  # past the tree: Planning/Execution Time, Settings, JIT
-    plan_values: dict[str, Any] = {}
+    plan_values: dict[str, Any] = {"jit": {}, "planning_buffers": {}}
     settings: dict[str, str] = {}
     label: str | None = None  # "SubPlan 1", "InitPlan 1 (returns $0)", "CTE x" before a child
     for number, line in lines:
@@ -240,7 +313,7 @@ def _parse_text(lines: list[tuple[int, str]], path: str) -> Plan:
             continue
         if trailer or indent <= root.indent:
             trailer = True
-            _plan_line(body, plan_values, settings)
+            _plan_line(body, number, plan_values, settings)
             continue
         while len(stack) > 1 and stack[-1].indent >= indent:
             stack.pop()
@@ -257,6 +330,8 @@ def _parse_text(lines: list[tuple[int, str]], path: str) -> Plan:
         execution_time=plan_values.get("execution"),
         settings=MappingProxyType(settings),
         format="text",
+        jit=_text_jit(plan_values["jit"]),
+        planning_buffers=MappingProxyType(plan_values["planning_buffers"]),
     )
 
 
@@ -354,16 +429,32 @@ def _property(draft: _Draft, body: str, number: int, column: int, path: str) -> 
             if method:
                 values["sort_space_type"] = method["space"]
                 values["sort_space_kb"] = int(method["kb"])
-        elif key == "Buckets":
-            batches = _BATCHES.search(body)
-            if batches:
-                values["hash_batches"] = int(batches.group(1))
+        elif key in {"Buckets", "Batches", "Planned Partitions"}:
+            _paired(values, body)
             draft.attrs[key] = value
         elif key == "Buffers":
-            shared = re.search(r"shared((?: \w+=\d+)+)", value)
-            counts = dict(re.findall(r"(\w+)=(\d+)", shared.group(1))) if shared else {}
-            values["shared_hit"] = int(counts.get("hit", 0))
-            values["shared_read"] = int(counts.get("read", 0))
+            counts = _buffers(value)
+            values["shared_hit"] = counts.get(("shared", "hit"), 0)
+            values["shared_read"] = counts.get(("shared", "read"), 0)
+            for (area, kind), name in _BUFFER_FIELDS.items():
+                if (area, kind) in counts:
+                    values[name] = counts[(area, kind)]
+            draft.attrs[key] = value
+        elif key == "Heap Blocks":  # "exact=992 lossy=1556"; either part may be missing
+            blocks = dict(re.findall(r"(exact|lossy)=(\d+)", value))
+            values["exact_heap_blocks"] = int(blocks.get("exact", 0))
+            values["lossy_heap_blocks"] = int(blocks.get("lossy", 0))
+            draft.attrs[key] = value
+        elif key == "Rows Removed by Index Recheck":
+            values["rows_removed_by_index_recheck"] = int(value)
+        elif key == "Heap Fetches":
+            values["heap_fetches"] = int(value)
+            draft.attrs[key] = value
+        elif key == "Workers Planned":
+            values["workers_planned"] = int(value)
+            draft.attrs[key] = value
+        elif key == "Workers Launched":
+            values["workers_launched"] = int(value)
             draft.attrs[key] = value
         else:
             draft.attrs[key] = value
@@ -372,15 +463,82 @@ def _property(draft: _Draft, body: str, number: int, column: int, path: str) -> 
         raise InputError(f"{path}:{number}:{where}: {key}: expected a number, found {value[:30]!r}") from None
 
 
-def _plan_line(body: str, values: dict[str, Any], settings: dict[str, str]) -> None:
+def _paired(values: dict[str, Any], body: str) -> None:
+    """``Buckets: 2048 (originally 1024)  Batches: 16 (originally 1)  Memory Usage: 78kB``."""
+    for item in re.split(r"\s{2,}", body):
+        key, _, value = item.partition(":")
+        name = _PAIRED.get(key.strip())
+        number = re.match(r"\s*(\d+)", value)
+        if name is None or number is None:
+            continue
+        values[name] = int(number.group(1))
+        original = re.search(r"originally (\d+)", value)
+        if key.strip() == "Batches" and original:
+            values["original_hash_batches"] = int(original.group(1))
+
+
+def _plan_line(body: str, number: int, values: dict[str, Any], settings: dict[str, str]) -> None:
     key, _, value = body.partition(":")
     timing = re.match(rf"^\s*({_NUM}) ms", value)
+    if not value.strip() and key in {"Planning", "JIT"}:  # a block: its lines follow, indented
+        values["section"] = key
+        if key == "JIT":
+            values["jit"]["line"] = number
+        return
+    section = values.get("section")
+    if section == "Planning" and key == "Buffers":
+        counts = _buffers(value)
+        values["planning_buffers"].update(
+            (kind if area == "shared" else f"{area} {kind}", count) for (area, kind), count in counts.items()
+        )
+        return
+    if section == "JIT" and key in {"Functions", "Options", "Timing"}:
+        values["jit"][key] = value.strip()
+        return
+    values["section"] = None
     if key == "Planning Time" and timing:
         values["planning"] = float(timing.group(1))
     elif key in {"Execution Time", "Total runtime"} and timing:
         values["execution"] = float(timing.group(1))
     elif key == "Settings":
         settings.update((k, v.replace("''", "'")) for k, v in _SETTING.findall(value))
+
+
+def _buffers(value: str) -> dict[tuple[str, str], int]:
+    """``shared hit=1 read=2, temp read=3 written=4`` -> {("shared", "hit"): 1, ...}."""
+    counts: dict[tuple[str, str], int] = {}
+    for part in value.split(","):
+        words = part.split()
+        if not words:
+            continue
+        area = words[0]
+        for word in words[1:]:
+            kind, _, count = word.partition("=")
+            if count.isdigit():  # a pasted line may be cut mid-number or run into the next one
+                counts[(area, kind)] = int(count)
+    return counts
+
+
+def _text_jit(found: dict[str, Any]) -> PlanJit | None:
+    """The text ``JIT:`` block: ``Functions: 9``, ``Options: Inlining true, ...``, ``Timing: Generation
+    0.369 ms, ..., Total 121.139 ms``."""
+    if "Timing" not in found and "Functions" not in found:
+        return None
+    timings = {
+        _JIT_TIMINGS[key]: float(ms)
+        for key, ms in re.findall(rf"(\w+) ({_NUM}) ms", found.get("Timing", ""))
+        if key in _JIT_TIMINGS
+    }
+    options = {
+        key: flag == "true" for key, flag in re.findall(r"(\w+) (true|false)", found.get("Options", ""))
+    }
+    functions = found.get("Functions", "")
+    return PlanJit(
+        functions=int(functions) if functions.isdigit() else None,
+        options=MappingProxyType(options),
+        line=found.get("line"),
+        **timings,
+    )
 
 
 def _split_keys(value: str) -> list[str]:

@@ -14,16 +14,24 @@ import re
 from dbexpert.model import Engine
 
 _MYSQL_JSON = re.compile(r'"query_block"\s*:')
-_MONGO_JSON = re.compile(r'"(?:queryPlanner|executionStats|winningPlan)"\s*:')
+# mongosh prints relaxed JSON: unquoted (or single-quoted) keys.
+_MONGO_JSON = re.compile(r"""(?:["']|\b)(?:queryPlanner|executionStats|winningPlan)["']?\s*:""")
 _PG_JSON = re.compile(r'"Plan"\s*:')
 # MySQL's TREE starts with its root "-> ..." (PostgreSQL's text has "->  " only below its root).
-_MYSQL_TREE = re.compile(r"\A(?:\s*(?:EXPLAIN|\+-+\+|\|\s*EXPLAIN\s*\|)\s*\n)*[\s|]*(?:EXPLAIN:\s*)?-> \S")
+_MYSQL_TREE = re.compile(
+    r"\A(?:\s*(?:EXPLAIN|\+-+\+|\|\s*EXPLAIN\s*\||\*+\s*\d+\. row\s*\*+)\s*\n)*[\s|]*(?:EXPLAIN:\s*)?-> \S"
+)
 _SQLITE_LINE = re.compile(
     r"^[\s|`]*(?:[|`]--)?\s*(?:SCAN|SEARCH|USE TEMP B-TREE|CORRELATED|SCALAR SUBQUERY|CO-ROUTINE|"
     r"MATERIALIZE|COMPOUND QUERY|LIST SUBQUERY|MULTI-INDEX OR|BLOOM FILTER|UNION ALL|LEFT-MOST SUBQUERY)\b",
     re.M,
 )
-_SQLITE_ROWS = re.compile(r"^\s*\d+\s*[|\s]\s*\d+\s*[|\s]\s*\d+\s*[|\s]\s*(?:SCAN|SEARCH)\b", re.M)
+# Raw rows (id|parent|notused|detail, as columns, or as Python prints the tuples).
+_SQLITE_ROWS = re.compile(
+    r"^\s*\(?\s*\d+\s*[|\s,]\s*\d+\s*[|\s,]\s*\d+\s*[|\s,]\s*['\"]?"
+    r"(?:SCAN|SEARCH|EXECUTE|CORRELATED|CO-ROUTINE|MATERIALIZE|COMPOUND|LIST SUBQUERY|SCALAR SUBQUERY)\b",
+    re.M,
+)
 
 
 def sniff_engine(text: str) -> Engine:
