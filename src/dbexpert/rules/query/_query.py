@@ -34,3 +34,18 @@ def nullable(ctx: RuleContext, ref: ColumnRef) -> bool | None:
 def schema_source(ctx: RuleContext) -> str:
     """How column facts were known, for evidence."""
     return "schema" if ctx.catalog.tables else "query text only (no --schema)"
+
+
+def covered_key(ctx: RuleContext, name: str | None, columns: set[str]) -> tuple[str, ...] | None:
+    """A unique key of table ``name`` (its primary key, or a unique key of NOT NULL columns: NULLs
+    do not collide in a unique key) whose columns are all among ``columns`` (lower case); None when
+    there is none or the table is unknown."""
+    found = table(ctx, name)
+    if found is None:
+        return None
+    for key in found.unique_column_sets():
+        primary = found.primary_key is not None and key == frozenset(found.primary_key.columns)
+        not_null = all((c := found.column(k)) is not None and not c.nullable for k in key)
+        if (primary or not_null) and {k.lower() for k in key} <= columns:
+            return tuple(sorted(key))
+    return None

@@ -1,0 +1,2 @@
+-- expect: clean
+SELECT id, status, total FROM orders WHERE id = ANY($1::bigint[]);

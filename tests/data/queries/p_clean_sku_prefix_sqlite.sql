@@ -1,0 +1,3 @@
+-- expect: clean
+-- engine: sqlite
+SELECT id, sku, title FROM products WHERE sku LIKE 'ABC-%' ORDER BY sku;

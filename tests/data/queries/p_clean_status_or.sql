@@ -1,0 +1,2 @@
+-- expect: clean
+SELECT id, total FROM orders WHERE status = 'new' OR status = 'pending';

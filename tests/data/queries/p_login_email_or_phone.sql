@@ -1,0 +1,3 @@
+-- expect: or-across-columns
+-- schema: p_accounts.sql
+SELECT id, email FROM accounts WHERE email = $1 OR phone = $1;
