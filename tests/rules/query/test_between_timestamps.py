@@ -65,3 +65,11 @@ def test_the_rewrite_returns_the_rows_the_original_missed():
     # as text, even '2024-01-31 00:00:00' sorts after the bare upper bound '2024-01-31'
     assert db.execute(sql).fetchall() == [(1,)]
     assert db.execute(finding.fix.sql or "").fetchall() == [(1,), (2,), (3,)]
+
+
+def test_sqlite_text_date_times_are_judged_by_the_bound_and_the_name():
+    schema = "CREATE TABLE payments (id INTEGER PRIMARY KEY, paid_at TEXT NOT NULL, due_on TEXT);"
+    sql = "SELECT count(*) FROM payments WHERE paid_at BETWEEN '2024-03-01' AND '2024-03-31'"
+    assert findings("between-timestamps", sql, schema=schema, engine=Engine.SQLITE)
+    sql = "SELECT count(*) FROM payments WHERE due_on BETWEEN '2024-03-01' AND '2024-03-31'"
+    assert findings("between-timestamps", sql, schema=schema, engine=Engine.SQLITE) == []

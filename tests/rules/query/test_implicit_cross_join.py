@@ -33,3 +33,10 @@ def test_related_comma_joins_cross_joins_and_derived_tables_are_fine():
 def test_a_parameter_cte_first_is_not_a_product_of_tables():
     sql = "WITH p AS (SELECT 10 AS lim) SELECT o.id FROM p, orders o WHERE o.total > 5"
     assert findings(RULE, sql) == []
+
+
+def test_sqlite_comma_join_is_told_from_an_explicit_cross_join():
+    sql = "SELECT p.sku, w.code FROM products p, warehouses w WHERE p.is_active = 'Y'"
+    assert findings("implicit-cross-join", sql, engine=Engine.SQLITE)
+    sql = "SELECT p.sku, w.code FROM products p CROSS JOIN warehouses w WHERE p.is_active = 'Y'"
+    assert findings("implicit-cross-join", sql, engine=Engine.SQLITE) == []

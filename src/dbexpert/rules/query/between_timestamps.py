@@ -38,7 +38,7 @@ manual: pass the exclusive end (the next day) and compare with `<`.
 import re
 from collections.abc import Iterator
 
-from dbexpert.model import Applicability, Category, Finding, TypeKind
+from dbexpert.model import Applicability, Category, Engine, Finding, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import column, location
 from dbexpert.rules.registry import Rule, Target
@@ -55,6 +55,8 @@ def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
         ref = match.columns[0]
         col = column(ctx, ref)
         upper = match.facts["upper"]
+        if col is not None and ctx.engine is Engine.SQLITE and col.kind is TypeKind.TEXT:
+            col = None  # SQLite keeps date-times as ISO text: judge by the bound and the name, as without a schema
         if col is not None:
             if col.kind not in _TIMESTAMPS or (upper is None and match.facts["upper_literal"]):
                 continue  # a date column, or an explicit upper instant the author chose

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from dbexpert.model import Engine
 from dbexpert.sql.query.structure import conjuncts
 from dbexpert.sql.query.tree import Match, Query
 
@@ -31,7 +32,7 @@ def implicit_cross_joins(query: Query) -> Iterator[Match]:
     ctes = {cte.alias.lower() for cte in query.find_all(exp.CTE) if cte.alias}
     for select in query.find_all(exp.Select):
         joins = select.args.get("joins") or []
-        commas = [j for j in joins if _is_comma(j)]
+        commas = [j for j in joins if _is_comma(query, j)]
         if not commas or select.args.get("from_") is None:
             continue
         sources = [select.args["from_"].this] + [j.this for j in joins]
@@ -70,8 +71,19 @@ def implicit_cross_joins(query: Query) -> Iterator[Match]:
             yield query.match(join.this, table=table.name, unrelated=tuple(others))
 
 
-def _is_comma(join: exp.Join) -> bool:
-    return not any(join.args.get(key) for key in ("on", "using", "kind", "side", "method"))
+def _is_comma(query: Query, join: exp.Join) -> bool:
+    """A join written with a comma. sqlglot's SQLite dialect reads ``a, b`` as ``CROSS JOIN`` (which
+    SQLite treats alike), so there the text before the joined table tells them apart."""
+    if any(join.args.get(key) for key in ("on", "using", "side", "method")):
+        return False
+    kind = join.args.get("kind")
+    if not kind:
+        return True
+    if str(kind).upper() != "CROSS" or query.engine is not Engine.SQLITE:
+        return False
+    text = query.statement.text
+    before = text[: max(0, query.offset(join.this) - query.statement.start)].rstrip()
+    return before.endswith(",")
 
 
 def _connected(names: list[str], conditions: list[exp.Expr], using: bool) -> list[set[str]] | None:
