@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dbexpert.model import Column, Location, Table
 from dbexpert.rules.context import RuleContext
-from dbexpert.sql.query.tree import ColumnRef, Match, Query
+from dbexpert.sql.query.match import ColumnRef, Match
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def location(query: Query, match: Match) -> Location:

@@ -35,15 +35,19 @@ manual: pass the exclusive end (the next day) and compare with `<`.
 - https://dev.mysql.com/doc/refman/8.0/en/fractional-seconds.html
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Engine, Finding, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import column, location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.filters import between_timestamps
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 _TIMESTAMPS = frozenset({TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ})
 # Without a schema, names like these are dates, not timestamps: a date-only bound is right for them.
@@ -51,6 +55,8 @@ _DATE_NAME = re.compile(r"(^|_)(date|day|dob|birthday|on)$", re.I)
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.filters import between_timestamps
+
     for match in between_timestamps(query):
         ref = match.columns[0]
         col = column(ctx, ref)

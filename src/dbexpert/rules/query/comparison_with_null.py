@@ -26,17 +26,23 @@ result from "no rows" to the rows intended, so it is marked unsafe: check the ca
 - https://dev.mysql.com/doc/refman/8.0/en/working-with-null.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.predicates import null_comparisons
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.predicates import null_comparisons
+
     for match in null_comparisons(query):
         test = "IS NOT NULL" if match.facts["negated"] else "IS NULL"
         yield ctx.finding(

@@ -42,17 +42,23 @@ so the fix is manual: aggregate it, or use `LEFT JOIN LATERAL (… LIMIT 1)` on 
 - https://use-the-index-luke.com/sql/join/nested-loops-join-n1-problem
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Engine, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import covered_key, location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.structure import correlated_scalar_subqueries
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.structure import correlated_scalar_subqueries
+
     for match in correlated_scalar_subqueries(query):
         if _one_outer_row(ctx, match.facts["tables"], match.facts["pinned"]):
             continue  # runs once: the outer query reads one row by its key

@@ -34,17 +34,23 @@ SQLite).
 - https://use-the-index-luke.com/blog/2013-08/its-not-about-the-star-stupid
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.structure import count_existence_checks
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.structure import count_existence_checks
+
     for match in count_existence_checks(query):
         test = "EXISTS" if match.facts["exists"] else "NOT EXISTS"
         yield ctx.finding(

@@ -39,17 +39,23 @@ rewrite if that is wanted.
 - https://dev.mysql.com/doc/refman/8.0/en/semijoins.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import covered_key, location, schema_source, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.joins import distinct_over_filtering_joins
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.joins import distinct_over_filtering_joins
+
     for match in distinct_over_filtering_joins(query):
         kept, other = match.facts["kept"], match.facts["filter"]
         if _joins_by_key(ctx, other, match.facts["joined_on"]):

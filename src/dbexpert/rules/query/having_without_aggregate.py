@@ -31,17 +31,23 @@ select alias (WHERE cannot see it).
 - https://dev.mysql.com/doc/refman/8.0/en/select.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.grouping import having_without_aggregates
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.grouping import having_without_aggregates
+
     for match in having_without_aggregates(query):
         yield ctx.finding(
             f"HAVING `{match.snippet}` uses no aggregate: filter the rows in WHERE, before grouping.",

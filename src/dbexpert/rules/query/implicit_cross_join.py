@@ -34,17 +34,23 @@ Manual: only the author knows the missing join condition. If the product is inte
 - https://dev.mysql.com/doc/refman/8.0/en/join.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Category, Finding, Severity
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.joins import implicit_cross_joins
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.joins import implicit_cross_joins
+
     for match in implicit_cross_joins(query):
         others = ", ".join(match.facts["unrelated"])
         yield ctx.finding(

@@ -39,14 +39,18 @@ drops the row either way. That rewrite is marked safe; elsewhere the fix is manu
 - https://www.postgresql.org/docs/current/functions-subquery.html#FUNCTIONS-SUBQUERY-IN
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Engine, Finding, Version
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.structure import in_subqueries
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 # The first versions with semi-join optimisation of IN (subquery).
 MYSQL_SEMIJOIN = Version(5, 6)
@@ -54,6 +58,8 @@ MARIADB_SEMIJOIN = Version(5, 3)
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.structure import in_subqueries
+
     old = _no_semijoin(ctx)
     for match in in_subqueries(query):
         reasons = [

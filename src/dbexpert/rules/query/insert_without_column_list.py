@@ -31,17 +31,23 @@ safe. Otherwise (no schema, a different count, `SELECT *`) the fix is manual.
 - https://dev.mysql.com/doc/refman/8.0/en/insert.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.grouping import inserts_without_columns, with_column_list
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.grouping import inserts_without_columns, with_column_list
+
     for match in inserts_without_columns(query):
         found = table(ctx, match.facts["table"])
         values = match.facts["values"]

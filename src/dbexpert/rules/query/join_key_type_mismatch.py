@@ -39,7 +39,10 @@ that does not hold the key to the key's type.
 - https://use-the-index-luke.com/sql/where-clause/functions
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import (
     INTEGER_KINDS,
@@ -55,8 +58,9 @@ from dbexpert.model import (
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.joins import join_key_pairs
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 # Kinds whose cross-engine comparisons are too engine-specific to judge (MySQL BOOLEAN is TINYINT).
 _UNJUDGED = frozenset({TypeKind.OTHER, TypeKind.ENUM, TypeKind.ARRAY, TypeKind.BOOLEAN, TypeKind.MONEY})
@@ -73,6 +77,8 @@ def family(kind: TypeKind) -> str:
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.joins import join_key_pairs
+
     for match in join_key_pairs(query):
         sides = [(table(ctx, ref.table), ref) for ref in match.columns]
         found = [(t, t.column(ref.column)) for t, ref in sides if t is not None]

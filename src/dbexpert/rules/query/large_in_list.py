@@ -39,19 +39,26 @@ application code changes with the statement. `= ANY(array)` returns the same row
 - https://use-the-index-luke.com/sql/where-clause/bind-parameters
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import INTEGER_KINDS, STRING_KINDS, Applicability, Category, Engine, Finding, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import column, location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.filters import any_array_rewrite, large_in_lists
-from dbexpert.sql.query.tree import Match, Query
+from dbexpert.sql.query.match import Match
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 _ARRAY_TYPES = {TypeKind.UUID: "uuid", TypeKind.NUMERIC: "numeric", TypeKind.DATE: "date"}
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.filters import any_array_rewrite, large_in_lists
+
     for match in large_in_lists(query, ctx.option("min_values")):
         values, parameters = match.facts["values"], match.facts["parameters"]
         what = f"{values} bind parameters" if parameters == values else f"{values} values"

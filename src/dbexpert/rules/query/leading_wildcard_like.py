@@ -40,18 +40,24 @@ column is another option for suffix patterns (`'%@example.com'`).
 - https://www.sqlite.org/fts5.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Category, Engine, Finding, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._indexes import index_name
 from dbexpert.rules.query._query import location, schema_source, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.filters import leading_wildcard_likes
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.filters import leading_wildcard_likes
+
     for match in leading_wildcard_likes(query):
         ref = match.columns[0]
         found = table(ctx, ref.table)

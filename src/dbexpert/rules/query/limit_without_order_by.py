@@ -32,17 +32,23 @@ the one the caller wants (newest first, say); choose the order that means someth
 - https://dev.mysql.com/doc/refman/8.0/en/limit-optimization.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import covered_key, location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.grouping import limits_without_order, order_by_key
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.grouping import limits_without_order, order_by_key
+
     for match in limits_without_order(query, ctx.option("min_limit")):
         tables = match.facts["tables"]
         found = table(ctx, tables[0]) if len(tables) == 1 and not match.facts["joined"] else None

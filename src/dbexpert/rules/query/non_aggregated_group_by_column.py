@@ -34,17 +34,23 @@ you get. Choose by what the caller needs. A column pinned to one value by the WH
 - https://www.sqlite.org/lang_select.html#bareagg
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Engine, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import covered_key, location, schema_source, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.grouping import add_to_group_by, ungrouped_columns
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.grouping import add_to_group_by, ungrouped_columns
+
     for match in ungrouped_columns(query):
         ref = match.columns[0]
         grouped = {g.column.lower() for g in match.facts["grouped"] if g.table in (None, ref.table)}

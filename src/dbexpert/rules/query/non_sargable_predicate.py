@@ -61,15 +61,20 @@ SELECT id FROM orders WHERE created_at >= '2024-05-01' AND created_at < '2024-05
 - https://www.sqlite.org/expridx.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import INTEGER_KINDS, STRING_KINDS, Applicability, Category, Engine, Finding, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._indexes import create_expression_index, expression_index, leading_index
 from dbexpert.rules.query._query import column, location, schema_source, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.sargable import non_sargable_predicates, string_number_comparisons
-from dbexpert.sql.query.tree import Match, Query
+from dbexpert.sql.query.match import Match
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 _DATE_KINDS = frozenset({TypeKind.DATE, TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ})
 _WHAT = {
@@ -88,6 +93,8 @@ _WHAT = {
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.sargable import non_sargable_predicates
+
     for match in non_sargable_predicates(query):
         finding = _wrapped(query, ctx, match)
         if finding is not None:
@@ -205,6 +212,8 @@ def _index_sql(ctx: RuleContext, table_name: str | None, expression: str) -> str
 
 
 def _numbers_against_strings(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.sargable import string_number_comparisons
+
     for match in string_number_comparisons(query):
         ref = match.columns[0]
         col = column(ctx, ref)

@@ -34,17 +34,24 @@ fixes the bug: where a NULL made `NOT IN` return nothing, `NOT EXISTS` returns t
 - https://www.postgresql.org/docs/current/functions-subquery.html#FUNCTIONS-SUBQUERY-NOTIN
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding, Severity
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location, nullable, schema_source
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.predicates import not_in_lists_with_null, not_in_subqueries
-from dbexpert.sql.query.tree import ColumnRef, Query
+from dbexpert.sql.query.match import ColumnRef
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.predicates import not_in_lists_with_null, not_in_subqueries
+
     for match in not_in_subqueries(query):
         inner = nullable(ctx, match.columns[0]) if match.columns else None
         outer_name = match.facts["outer_column"]

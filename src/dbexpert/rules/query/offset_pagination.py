@@ -33,17 +33,23 @@ fast.
 - https://use-the-index-luke.com/sql/partial-results/fetch-next-page
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.shape import keyset_rewrite, large_offsets
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.shape import keyset_rewrite, large_offsets
+
     for match in large_offsets(query, ctx.option("min_offset")):
         keys = [ref.column for ref in match.columns]
         unique, why = _unique_key(ctx, match.facts["tables"], keys)

@@ -42,18 +42,25 @@ condition, with `UNION`) or fix the data model so one column relates the tables.
 - https://dev.mysql.com/doc/refman/8.0/en/index-merge-optimization.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding, Severity
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._indexes import leading_index
 from dbexpert.rules.query._query import location, schema_source, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.filters import or_across_columns
-from dbexpert.sql.query.tree import Match, Query
+from dbexpert.sql.query.match import Match
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.filters import or_across_columns
+
     for match in or_across_columns(query):
         names = ", ".join(str(ref) for ref in match.columns)
         if match.facts["join"]:

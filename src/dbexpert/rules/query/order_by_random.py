@@ -28,14 +28,18 @@ after gaps. For a small table `ORDER BY random()` is fine: suppress the finding 
 - https://www.postgresql.org/docs/current/tsm-system-rows.html
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Category, Engine, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.shape import random_orders
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 _ALTERNATIVE = {
     Engine.POSTGRES: "sample with TABLESAMPLE SYSTEM_ROWS(n) (tsm_system_rows) or pick random keys in an indexed range",
@@ -45,6 +49,8 @@ _ALTERNATIVE = {
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.shape import random_orders
+
     for match in random_orders(query):
         tables = ", ".join(match.facts["tables"]) or "the input"
         yield ctx.finding(

@@ -31,17 +31,23 @@ schema the columns cannot be named and the fix is manual.
 - https://wiki.postgresql.org/wiki/Don%27t_Do_This
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.shape import expand_star, select_stars
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.shape import expand_star, select_stars
+
     for match in select_stars(query):
         tables = match.facts["tables"]
         known = {name: found.column_names for name in tables if (found := table(ctx, name)) is not None}

@@ -41,17 +41,23 @@ marked unsafe: check that `id` is unique. A `UNION` that may really merge rows i
 - https://use-the-index-luke.com/sql/partial-results/fetch-next-page
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Applicability, Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import covered_key, location, table
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.grouping import union_branches
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.grouping import union_branches
+
     for match in union_branches(query):
         proofs: list[str] = []
         assumed = False

@@ -26,17 +26,23 @@ faster); to change every row of a large table, batch it by key ranges.
 - https://dev.mysql.com/doc/refman/8.0/en/mysql-tips.html#safe-updates
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbexpert.model import Category, Finding
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.query._query import location
 from dbexpert.rules.registry import Rule, Target
-from dbexpert.sql.query.shape import missing_where
-from dbexpert.sql.query.tree import Query
+
+if TYPE_CHECKING:  # sqlglot loads only when queries are checked, not with every rule
+    from dbexpert.sql.query.tree import Query
 
 
 def check(query: Query, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.shape import missing_where
+
     for match in missing_where(query):
         statement, name = match.facts["statement"], match.facts["table"] or "the table"
         yield ctx.finding(

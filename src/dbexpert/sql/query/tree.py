@@ -9,8 +9,8 @@ sqlglot's PostgreSQL dialect; MySQL and SQLite statements come from sqlglot dire
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from dbexpert.model import Engine
 from dbexpert.sql.parse import SqlSyntaxError, Statement, parse_statements
+from dbexpert.sql.query.match import ColumnRef, Match
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -29,31 +30,10 @@ _QUERY_ROOTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge)
 N = TypeVar("N", bound=exp.Expr)
 # Node types that have no subclasses in sqlglot: find_all can answer them from the index directly.
 _EXACT = frozenset(
-    kind for kind in vars(exp).values() if isinstance(kind, type) and issubclass(kind, exp.Expr) and not kind.__subclasses__()
+    kind
+    for kind in vars(exp).values()
+    if isinstance(kind, type) and issubclass(kind, exp.Expr) and not kind.__subclasses__()
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnRef:
-    """A column a pattern is about: its table when the query tells it (aliases resolved), and its name."""
-
-    table: str | None
-    column: str
-
-    def __str__(self) -> str:
-        return f"{self.table}.{self.column}" if self.table else self.column
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One place in a query where a pattern was found, with what a rule needs to report and fix it."""
-
-    offset: int  # character offset into the whole text, for the finding's line and column
-    snippet: str  # the offending part, as SQL
-    rewrite: str | None = None  # the whole statement rewritten, in the query's dialect
-    columns: tuple[ColumnRef, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    node: Any = field(default=None, compare=False, repr=False)  # opaque: for this package's rewrites
 
 
 class Query:
@@ -96,8 +76,10 @@ class Query:
     @property
     def has_parameters(self) -> bool:
         """Whether the statement needs bind parameters to run (``$1``, ``?``, ``:name``, ``%s``)."""
-        return self.has(exp.Placeholder) or self.has(exp.Parameter) or any(
-            str(v.this).startswith(":") for v in self.find_all(exp.Var)
+        return (
+            self.has(exp.Placeholder)
+            or self.has(exp.Parameter)
+            or any(str(v.this).startswith(":") for v in self.find_all(exp.Var))
         )
 
     @property
@@ -130,7 +112,12 @@ class Query:
             self._by_type = index
         if kind in _EXACT:
             return self._by_type.get(kind, [])
-        return [n for node_type, nodes in list(self._by_type.items()) if issubclass(node_type, kind) for n in nodes]
+        return [
+            n
+            for node_type, nodes in list(self._by_type.items())
+            if issubclass(node_type, kind)
+            for n in nodes
+        ]
 
     def has(self, kind: type[exp.Expr]) -> bool:
         return next(self.find_all(kind), None) is not None
