@@ -13,12 +13,12 @@ from types import MappingProxyType
 from typing import Any
 
 from dbexpert.api.config import Config, enabled_rules, ignored_for_path, rule_options, validate
-from dbexpert.engines import SessionOptions, connect
+from dbexpert.engines import SessionOptions, connect, read_health
 from dbexpert.engines.url import is_sqlite_file, is_url, parse_url
 from dbexpert.model import Catalog, Finding, InputError
 from dbexpert.report import ReportData
-from dbexpert.rules.context import run_rules
-from dbexpert.rules.registry import Registry, registry
+from dbexpert.rules.context import run_health_rules, run_rules
+from dbexpert.rules.registry import Registry, Target, registry
 from dbexpert.sources.ddl import load_ddl
 from dbexpert.sources.orm import OrmSchema, find_orm_schema
 from dbexpert.sources.suppress import Suppression, is_suppressed
@@ -84,11 +84,12 @@ def audit(targets: Sequence[str], config: Config | None = None, rules: Registry 
 
 def _audit_live(target: str, config: Config, rules: Registry, started: float) -> AuditResult:
     url = parse_url(target)
+    enabled, options = enabled_rules(config, rules), rule_options(config, rules)
     with connect(url, SessionOptions()) as session:
         catalog = session.introspect()
-        findings = run_rules(
-            catalog, enabled_rules(config, rules), rule_options(config, rules), session.probe
-        )
+        findings = run_rules(catalog, enabled, options, session.probe)
+        if any(rule.target is Target.HEALTH for rule in enabled):
+            findings += run_health_rules(read_health(session), catalog, enabled, options)
         trips = session.round_trips
     return AuditResult(
         catalog=catalog,

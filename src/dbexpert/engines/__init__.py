@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from dbexpert.engines.base import EngineSession, SessionOptions
 from dbexpert.engines.url import DatabaseUrl, parse_url, redact
 from dbexpert.model import Engine, InputError
+from dbexpert.model.health import HealthSnapshot
 
 
 def connect(target: str | DatabaseUrl, options: SessionOptions | None = None) -> EngineSession:
@@ -44,4 +45,29 @@ def fetch_tuples(session: EngineSession, sql: str, limit: int) -> list[tuple[Any
     return fetch_sqlite(session, sql, limit)  # type: ignore[arg-type]
 
 
-__all__ = ["DatabaseUrl", "EngineSession", "SessionOptions", "connect", "fetch_tuples", "parse_url", "redact"]
+def read_health(session: EngineSession) -> HealthSnapshot:
+    """The server's health snapshot (sessions, locks, vacuum, replication, settings...), read-only."""
+    engine, live = session.url.engine, cast(Any, session)  # each reader takes its engine's session
+    if engine is Engine.POSTGRES:
+        from dbexpert.engines.postgres.health import read_health as read_postgres
+
+        return read_postgres(live)
+    if engine is Engine.MYSQL:
+        from dbexpert.engines.mysql.health import read_health as read_mysql
+
+        return read_mysql(live)
+    from dbexpert.engines.sqlite.health import read_health as read_sqlite
+
+    return read_sqlite(live)
+
+
+__all__ = [
+    "DatabaseUrl",
+    "EngineSession",
+    "SessionOptions",
+    "connect",
+    "fetch_tuples",
+    "read_health",
+    "parse_url",
+    "redact",
+]

@@ -20,6 +20,7 @@ from dbexpert.model import (
     Table,
     Version,
 )
+from dbexpert.model.health import HealthSnapshot
 from dbexpert.model.plan import Plan, iter_sites
 from dbexpert.model.probe import LiveProbe
 from dbexpert.rules.registry import Registry, Rule, Target
@@ -236,4 +237,22 @@ def run_query_rules(
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
         for query in queries:
             findings.extend(rule.check(query, ctx))
+    return findings
+
+
+def run_health_rules(
+    snapshot: HealthSnapshot,
+    catalog: Catalog,
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the health rules among ``rules`` that apply to the server's engine and version."""
+    options = options or {}
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.target is not Target.HEALTH or not rule.applies_to(catalog.engine, catalog.version):
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+        findings.extend(rule.check(snapshot, ctx))
     return findings

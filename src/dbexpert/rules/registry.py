@@ -30,6 +30,7 @@ RULE_PACKAGES = (
     "dbexpert.rules.exact",
     "dbexpert.rules.plan",
     "dbexpert.rules.query",
+    "dbexpert.rules.ops",
 )
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
@@ -46,6 +47,7 @@ class Target(StrEnum):
     )
     PLAN_NODE = "plan-node"  # check(site: NodeInPlan, ctx), once per node of a query plan
     QUERY = "query"  # check(query: dbexpert.sql.query.Query, ctx), once per application statement
+    HEALTH = "health"  # check(snapshot: HealthSnapshot, ctx), once per live server audited
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Ops rules: the health of a live server, judged from its HealthSnapshot."""
