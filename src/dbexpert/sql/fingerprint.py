@@ -1,0 +1,124 @@
+"""Query shapes: the same statement with different literals gets the same fingerprint.
+
+Literals of every kind become ``?`` — strings (with ``''`` and backslash escapes, ``E''``, dollar
+quotes), numbers (signed, decimal, exponent, hex), booleans, ``NULL`` in value position, casts of
+literals, bind parameters (``$1``, ``?``, ``:name``, ``%s``, ``%(name)s``) — and ``IN (…)`` lists,
+``ARRAY[…]`` and multi-row ``VALUES`` of any length collapse to one element. Comments, whitespace
+and keyword case do not matter; identifiers do (unquoted ones compare case-insensitively, as the
+server folds them; quoted ones keep their case).
+
+It is a text normalizer built from a few passes of compiled regular expressions, not a parser: logs
+hold millions of statements, some truncated or not SQL at all, and every one must get a shape.
+The id is the first 16 hex digits of a BLAKE2b hash of the normalized text: stable across runs and
+machines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from hashlib import blake2b
+
+from dbexpert.model import Engine
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    id: str  # 16 hex digits, from the canonical text (no blanks around punctuation)
+    text: str  # the normalized statement, readable: literals as ?, blanks collapsed (spacing as first seen)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# Pass 1: strings, quoted identifiers and comments, in one scan so that each hides the others.
+_STANDARD_STRING = r"[eEbBxXnN]?'(?:[^']|'')*'"  # PostgreSQL: backslashes are plain characters
+_ESCAPE_STRING = r"(?:[eE]'(?:[^'\\]|''|\\.)*')"  # E'...' strings do escape
+_BACKSLASH_STRING = (
+    r"[bBxXnN]?'(?:[^'\\]|''|\\.)*'|\"(?:[^\"\\]|\"\"|\\.)*\""  # MySQL: '...' and "..." strings
+)
+_DOLLAR = r"\$(?P<tag>[A-Za-z_]\w*)?\$.*?\$(?P=tag)?\$"
+_COMMENTS = r"--[^\n]*|#[^\n]*|/\*.*?\*/"
+_PG_SCAN = re.compile(
+    rf"(?P<s>{_ESCAPE_STRING}|{_STANDARD_STRING}|{_DOLLAR})|(?P<q>\"(?:[^\"]|\"\")*\")|(?P<c>--[^\n]*|/\*.*?\*/)",
+    re.S,
+)
+_MYSQL_SCAN = re.compile(rf"(?P<s>{_BACKSLASH_STRING})|(?P<q>`(?:[^`]|``)*`)|(?P<c>{_COMMENTS})", re.S)
+_SQLITE_SCAN = re.compile(
+    rf"(?P<s>{_STANDARD_STRING})|(?P<q>\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\[[^\]]*\])|(?P<c>--[^\n]*|/\*.*?\*/)",
+    re.S,
+)
+_SCANNERS = {Engine.POSTGRES: _PG_SCAN, Engine.MYSQL: _MYSQL_SCAN, Engine.SQLITE: _SQLITE_SCAN}
+
+# Pass 2 (on lower-cased text outside quoted identifiers): numbers, parameters, booleans, NULL.
+_PARAMS = re.compile(r"\$\d+|%\(\w+\)s|%s|(?<![:\w]):[a-z_]\w*|\?")
+_NUMBER = re.compile(
+    r"(?<![\w$.\x00])(?:0x[0-9a-f]+|\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?)(?![\w\x00])"
+)
+_BOOL = re.compile(r"\b(?:true|false)\b")
+_NULL_VALUE = re.compile(r"(?<!\bis )(?<!\bis not )(?<!\bdistinct from )\bnull\b(?!\s*[(])")
+_SIGN = re.compile(
+    r"([=(,<>*/+\[-]|\b(?:and|or|select|values|in|when|then|else|between|return|interval|limit|offset|like))\s*-\s*\?"
+)
+_CAST = re.compile(r"\?(?:\s*::\s*[a-z_][\w.]*(?:\s*\([\d\s,]*\))?(?:\[\])*)+")
+_CAST_CALL = re.compile(r"\bcast\(\s*\?\s+as\s+[^()]*?(?:\([\d\s,]*\))?\s*\)")
+_TYPED_LITERAL = re.compile(
+    r"\b(?:date|time|timestamp|timestamptz|interval|uuid|inet|json|jsonb|numeric)\s+\?"
+    r"|\b(?:timestamp|time) with(?:out)? time zone\s+\?"
+)
+# Pass 3: lists of any length.
+_LIST = re.compile(r"\((?:\s*\?\s*,)+\s*\?\s*\)")
+_ARRAY = re.compile(r"\barray\s*\[\s*(?:\?\s*,\s*)*\?\s*\]")
+_ROWS = re.compile(r"(\((?:[^()]|\([^()]*\))*\))(?:\s*,\s*\1)+")
+_IN_LIST = re.compile(r"\bin\s*\(\s*(?:\?|\(\.\.\.\))\s*\)")
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r" ?([(),;=<>!+*/%|\[\]:-]) ?")
+
+
+def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
+    """The shape of ``sql`` (any text: a statement that does not parse still gets one)."""
+    return _fingerprint(sql, engine)
+
+
+@lru_cache(maxsize=65536)
+def _fingerprint(sql: str, engine: Engine) -> Shape:
+    readable = _normalize(sql, engine)
+    canonical = _PUNCT.sub(r"\1", readable)
+    digest = blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return Shape(digest, readable)
+
+
+def normalize(sql: str, engine: Engine = Engine.POSTGRES) -> str:
+    """The canonical text behind a fingerprint (no blanks around punctuation)."""
+    return _PUNCT.sub(r"\1", _normalize(sql, engine))
+
+
+def _normalize(sql: str, engine: Engine) -> str:
+    quoted: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        if match.group("s") is not None:
+            return " ? "
+        if match.group("c") is not None:
+            return " "
+        quoted.append(match.group("q"))
+        return f"\x00{len(quoted) - 1}\x00"
+
+    text = _SCANNERS.get(engine, _PG_SCAN).sub(hide, sql).lower()
+    text = _PARAMS.sub("?", text)
+    text = _NUMBER.sub("?", text)
+    text = _BOOL.sub("?", text)
+    text = _SPACE.sub(" ", text)
+    text = _NULL_VALUE.sub("?", text)
+    text = _SIGN.sub(r"\1 ?", text)
+    text = _CAST.sub("?", text)
+    text = _CAST_CALL.sub("?", text)
+    text = _TYPED_LITERAL.sub("?", text)
+    text = _ARRAY.sub("array[...]", text)
+    text = _LIST.sub("(...)", text)
+    text = _ROWS.sub(r"\1", text)
+    text = _IN_LIST.sub("in (...)", text).strip(" ;")
+    if quoted:
+        text = re.sub("\x00(\\d+)\x00", lambda m: quoted[int(m.group(1))], text)
+    return text

@@ -1,0 +1,133 @@
+"""Query shapes: literals never split a shape, different statements never share one."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dbexpert.model import Engine
+from dbexpert.sql.fingerprint import fingerprint, normalize
+
+# Templates with literal slots ({} = one literal, {list} = an IN list, {rows} = VALUES rows).
+TEMPLATES = (
+    "SELECT id, name FROM users WHERE id = {} AND status = {}",
+    "select * from orders where customer_id in ({list}) and total > {}",
+    "INSERT INTO events (user_id, kind, payload) VALUES {rows}",
+    "UPDATE accounts SET balance = balance - {} WHERE id = {}",
+    "SELECT count(*) FROM logs WHERE created_at BETWEEN {} AND {} -- dashboard",
+    "DELETE FROM sessions WHERE expires_at < {} /* cleanup */",
+    "SELECT a FROM t WHERE flag = {} AND b IS NULL ORDER BY a LIMIT {}",
+)
+
+_text = st.text(alphabet=string.ascii_letters + string.digits + " '\\%_-;,()", max_size=12)
+
+
+def _pg_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _mysql_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _literal(engine: Engine) -> st.SearchStrategy[str]:
+    quote = _mysql_string if engine is Engine.MYSQL else _pg_string
+    numbers = st.one_of(
+        st.integers(-(10**12), 10**12).map(str),
+        st.floats(allow_nan=False, allow_infinity=False, width=32).map(lambda f: repr(f).replace("inf", "1")),
+        st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    )
+    return st.one_of(
+        numbers,
+        _text.map(quote),
+        st.sampled_from(["TRUE", "false", "NULL", "$1", "?", "%s", ":name", "'2024-01-01'::date"]),
+    )
+
+
+def _fill(template: str, engine: Engine, data: st.DataObject) -> str:
+    literal = _literal(engine)
+    out = template
+    while "{list}" in out:
+        values = data.draw(st.lists(literal, min_size=1, max_size=30))
+        out = out.replace("{list}", ", ".join(values), 1)
+    while "{rows}" in out:
+        rows = data.draw(st.lists(st.tuples(literal, literal, literal), min_size=1, max_size=10))
+        out = out.replace("{rows}", ", ".join(f"({a}, {b}, {c})" for a, b, c in rows), 1)
+    while "{}" in out:
+        out = out.replace("{}", data.draw(literal), 1)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(TEMPLATES), st.sampled_from([Engine.POSTGRES, Engine.MYSQL]), st.data())
+def test_same_shape_with_random_literals_has_one_fingerprint(
+    template: str, engine: Engine, data: st.DataObject
+):
+    first = fingerprint(_fill(template, engine, data), engine)
+    second = fingerprint(_fill(template, engine, data), engine)
+    assert first.id == second.id, (first.text, second.text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_different_shapes_never_collide(data: st.DataObject):
+    shapes = {fingerprint(_fill(t, Engine.POSTGRES, data)).id for t in TEMPLATES}
+    assert len(shapes) == len(TEMPLATES)
+
+
+def test_whitespace_comments_and_keyword_case_do_not_matter_identifiers_do():
+    a = fingerprint("SELECT id FROM users WHERE id = 1")
+    assert fingerprint("select  id\n from users -- x\n where id=2;").id == a.id
+    assert fingerprint("SELECT id FROM USERS /* y */ WHERE ID = 3").id == a.id  # unquoted names fold
+    assert fingerprint('SELECT id FROM "Users" WHERE id = 1').id != a.id  # quoted names keep case
+    assert fingerprint("SELECT id FROM orders WHERE id = 1").id != a.id
+    assert fingerprint("SELECT id FROM users WHERE id > 1").id != a.id
+
+
+def test_is_null_stays_but_null_values_do_not():
+    assert (
+        fingerprint("SELECT 1 FROM t WHERE a IS NULL").id
+        != fingerprint("SELECT 1 FROM t WHERE a IS NOT NULL").id
+    )
+    assert (
+        fingerprint("UPDATE t SET a = NULL WHERE id = 1").id
+        == fingerprint("UPDATE t SET a = 5 WHERE id = 2").id
+    )
+
+
+def test_lists_of_any_length_and_values_rows_collapse():
+    assert normalize("SELECT 1 FROM t WHERE a IN (1, 2, 3)") == normalize("SELECT 1 FROM t WHERE a IN (7)")
+    assert normalize("SELECT 1 FROM t WHERE a = ANY(ARRAY[1,2])") == normalize(
+        "SELECT 1 FROM t WHERE a = ANY(ARRAY[3])"
+    )
+    assert (
+        fingerprint("INSERT INTO t (a) VALUES (1), (2), (3)").id
+        == fingerprint("INSERT INTO t (a) VALUES (4)").id
+    )
+    assert (
+        fingerprint("INSERT INTO t (a, b) VALUES (1, 2)").id != fingerprint("INSERT INTO t (a) VALUES (1)").id
+    )
+
+
+def test_backslash_and_doubled_quotes_in_strings():
+    assert (
+        fingerprint("SELECT 1 FROM t WHERE a = 'it''s -- not a comment'").id
+        == fingerprint("SELECT 1 FROM t WHERE a = 'x'").id
+    )
+    mysql = Engine.MYSQL
+    assert (
+        fingerprint("SELECT 1 FROM t WHERE a = 'it\\'s # no'", mysql).id
+        == fingerprint("SELECT 1 FROM t WHERE a = 'b'", mysql).id
+    )
+
+
+def test_ids_are_stable_across_runs():
+    # A BLAKE2b digest of the canonical text: the same on every run and machine (no hash seed).
+    assert fingerprint("SELECT id FROM users WHERE id = 1").id == "ec8c2b9ff6a4ada9"
+
+
+def test_anything_gets_a_shape():
+    for text in ("", "\x00\xff garbage", "SELECT 'unterminated", "))) ((", "$$ unclosed"):
+        assert len(fingerprint(text).id) == 16
