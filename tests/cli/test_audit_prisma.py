@@ -73,3 +73,36 @@ def test_a_syntax_error_is_a_one_line_input_error(tmp_path: Path):
     schema.write_text(schema.read_text().replace("title    String", "title    String @default("))
     line = assert_one_line_error(run("audit", str(tmp_path / "app")), 2)
     assert "schema.prisma:14:" in line
+
+
+def test_a_multi_file_schema_folder_is_read_whole_with_each_file_in_locations(tmp_path: Path):
+    folder = tmp_path / "app" / "prisma" / "schema"
+    folder.mkdir(parents=True)
+    (folder / "schema.prisma").write_text('datasource db {\n  provider = "postgresql"\n  url = env("DB")\n}\n')
+    (folder / "user.prisma").write_text("model User {\n  id BigInt @id\n  posts Post[]\n}\n")
+    (folder / "post.prisma").write_text(
+        "model Post {\n  id BigInt @id\n  author User @relation(fields: [authorId], references: [id])\n"
+        "  authorId BigInt\n}\n"
+    )
+    document = audit_json(tmp_path / "app")
+    [finding] = document["findings"]
+    assert finding["location"]["path"].endswith("post.prisma")
+    assert finding["location"]["line"] == 3
+    assert document["summary"]["files"] == 3
+
+
+def test_ignore_comments_in_the_schema_silence_a_rule_and_unknown_names_are_errors(tmp_path: Path):
+    app = project(tmp_path)
+    schema = app / "prisma" / "schema.prisma"
+    text = schema.read_text()
+    text = text.replace(
+        "  author   User",
+        "  // dbexpert: ignore[foreign-key-without-index]\n  author   User",
+    )
+    schema.write_text(text)
+    document = audit_json(app)
+    assert document["findings"] == [] and document["summary"]["suppressed"] == 1
+    schema.write_text(text.replace("ignore[foreign-key-without-index]", "ignore[no-such-rule]"))
+    result = run("audit", str(app), "--select", "foreign-key-without-index", "-f", "json")
+    assert result.returncode == 2
+    assert "unknown rule 'no-such-rule'" in result.stderr

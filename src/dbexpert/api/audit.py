@@ -21,7 +21,7 @@ from dbexpert.rules.context import run_health_rules, run_rules
 from dbexpert.rules.registry import Registry, Target, registry
 from dbexpert.sources.ddl import load_ddl
 from dbexpert.sources.orm import OrmSchema, find_orm_schema
-from dbexpert.sources.suppress import Suppression, is_suppressed
+from dbexpert.sources.suppress import CODE_COMMENT, Suppression, is_suppressed, parse_code_suppressions
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +141,33 @@ def _audit_orm(schema: OrmSchema, config: Config, rules: Registry, started: floa
     if config.version_for(catalog.engine) is not None:
         catalog = replace(catalog, version=config.version_for(catalog.engine))
     findings = run_rules(catalog, enabled_rules(config, rules), rule_options(config, rules))
-    kept, suppressed = _filter(findings, {}, config, rules)
+    suppressions, unknown = _canonical_suppressions(_code_suppressions(schema.files), rules)
+    kept, suppressed = _filter(findings, suppressions, config, rules)
     return AuditResult(
         catalog=catalog,
         findings=tuple(kept),
         target=", ".join(str(p) for p in schema.files),
         mode="static",
-        problems=schema.problems,
+        problems=(*schema.problems, *unknown),
         seconds=time.perf_counter() - started,
         suppressed=suppressed,
         facts=MappingProxyType({"files": len(schema.files), "orm": schema.orm}),
     )
+
+
+def _code_suppressions(files: Sequence[Path]) -> dict[str, tuple[Suppression, ...]]:
+    """``// dbexpert: ignore[rule]`` (``#`` in Python) comments of ORM source files, by path."""
+    found: dict[str, tuple[Suppression, ...]] = {}
+    for file in files:
+        mark = CODE_COMMENT.get(file.suffix)
+        if mark is None:
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the reader already reported it
+        found[str(file)] = parse_code_suppressions(text, mark)
+    return found
 
 
 def _canonical_suppressions(

@@ -1,8 +1,10 @@
 """Inline suppressions: ``-- dbexpert: ignore[rule-a, rule-b]`` and ``-- dbexpert: ignore-file[rule]``.
 
-A comment inside a statement covers that statement; a comment on its own line(s) between
-statements covers the next one; ``ignore-file`` covers the whole file. Rule names are kept as
-written: checking that they exist is the configuration's job.
+In SQL, a comment inside a statement covers that statement; a comment on its own line(s) between
+statements covers the next one; ``ignore-file`` covers the whole file. In code (Prisma and
+TypeScript ``//``, Python ``#``), a comment at the end of a line covers that line and a comment on a
+line of its own covers the next line of code. Rule names are kept as written: checking that they
+exist is the configuration's job.
 """
 
 from __future__ import annotations
@@ -75,3 +77,35 @@ def is_suppressed(suppressions: Sequence[Suppression], rule: str, line: int | No
         ):
             return True
     return False
+
+
+_CODE_DIRECTIVE = re.compile(r"(?P<mark>//|#)\s*dbexpert:\s*ignore(?P<file>-file)?\s*\[(?P<rules>[^\]]*)\]")
+CODE_COMMENT = {".prisma": "//", ".ts": "//", ".tsx": "//", ".js": "//", ".mjs": "//", ".cjs": "//", ".py": "#"}
+
+
+def parse_code_suppressions(text: str, mark: str) -> tuple[Suppression, ...]:
+    """The suppressions of one source file whose line comments start with ``mark`` (``//`` or ``#``)."""
+    found: list[Suppression] = []
+    lines = text.splitlines()
+    for number, line_text in enumerate(lines, start=1):
+        for match in _CODE_DIRECTIVE.finditer(line_text):
+            if match.group("mark") != mark:
+                continue
+            rules = frozenset(r.strip() for r in match.group("rules").split(",") if r.strip())
+            if match.group("file"):
+                found.append(Suppression(1, WHOLE_FILE_END, rules, number))
+            elif line_text[: match.start()].strip():
+                found.append(Suppression(number, number, rules, number))
+            else:
+                target = _next_code_line(lines, number, mark)
+                found.append(Suppression(target, target, rules, number))
+    return tuple(found)
+
+
+def _next_code_line(lines: Sequence[str], after: int, mark: str) -> int:
+    """The first line after ``after`` (1-based) that is neither blank nor only a comment."""
+    for number in range(after + 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith(mark):
+            return number
+    return after

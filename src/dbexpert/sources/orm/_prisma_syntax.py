@@ -69,6 +69,7 @@ class Attribute:
     args: tuple[Arg, ...]
     line: int
     column: int
+    path: str = ""  # the file it is in (a schema may span several files)
 
     def arg(self, name: str, position: int | None = None) -> Value | None:
         """The argument called ``name``, or else the positional one at ``position``."""
@@ -91,6 +92,7 @@ class Field:
     line: int
     column: int
     type_args: tuple[Arg, ...] = ()  # Unsupported("circle")
+    path: str = ""
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -115,6 +117,7 @@ class Block:
     attributes: tuple[Attribute, ...] = ()  # block attributes (@@...)
     assignments: tuple[Assignment, ...] = ()  # datasource/generator settings
     values: tuple[str, ...] = ()  # enum values (their database names, after @map)
+    path: str = ""
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -237,6 +240,7 @@ class _Parser:
             attributes=tuple(attributes),
             assignments=tuple(assignments),
             values=tuple(values),
+            path=self.path,
         )
 
     def field(self) -> Field:
@@ -265,6 +269,7 @@ class _Parser:
             name.line,
             name.column,
             type_args,
+            self.path,
         )
 
     def attribute(self) -> Attribute:
@@ -274,7 +279,7 @@ class _Parser:
             self.next()
             parts.append(self.ident("an attribute name").text)
         args = self.arguments() if self.at("(") else ()
-        return Attribute(".".join(parts), args, start.line, start.column)
+        return Attribute(".".join(parts), args, start.line, start.column, self.path)
 
     def arguments(self) -> tuple[Arg, ...]:
         opening = self.expect("(")

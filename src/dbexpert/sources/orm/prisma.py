@@ -11,6 +11,7 @@ in Prisma's own syntax.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -94,28 +95,53 @@ _ACTIONS = {
 
 
 def find(target: Path) -> list[Path]:
-    """``target`` itself when it is a ``.prisma`` file; the one ``schema.prisma`` under a folder; else []."""
+    """The schema's files: ``target`` itself when it is a ``.prisma`` file; under a folder, the one
+    ``schema.prisma``, or a multi-file schema (``prisma/schema/*.prisma``): every ``.prisma`` file of
+    the folder, and its subfolders, whose file holds the ``datasource`` block. Else []."""
     if target.is_file():
         return [target] if target.suffix == ".prisma" else []
     if not target.is_dir():
         return []
-    found = [p for p in source_files(target, (".prisma",)) if p.name == "schema.prisma"]
-    return found if len(found) == 1 else []
+    files = source_files(target, (".prisma",))
+    roots = {p.parent for p in files if _DATASOURCE.search(_read(p) or "")}
+    if len(roots) == 1:
+        root = roots.pop()
+        return [p for p in files if p.is_relative_to(root)]
+    single = [p for p in files if p.name == "schema.prisma"]
+    return single if len(single) == 1 else []
 
 
 def load(files: list[Path]) -> OrmSchema:
-    path = files[0]
+    texts = []
+    for path in files:
+        text = _read(path)
+        if text is None:
+            raise InputError(f"{path}: cannot read it as UTF-8 text")
+        texts.append((text, str(path)))
+    return OrmSchema(catalog_from_prisma_files(texts), "prisma", tuple(files))
+
+
+_DATASOURCE = re.compile(r"^\s*datasource\s+\w+\s*\{", re.M)
+
+
+def _read(path: Path) -> str | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    return OrmSchema(catalog_from_prisma(text, str(path)), "prisma", (path,))
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def catalog_from_prisma(text: str, path: str = "schema.prisma") -> Catalog:
     """The catalog a database created by Prisma from ``text`` has; :class:`InputError` on bad input."""
-    blocks = parse_schema(text, path)
-    return _Builder(blocks, path).catalog()
+    return catalog_from_prisma_files([(text, path)])
+
+
+def catalog_from_prisma_files(texts: Sequence[tuple[str, str]]) -> Catalog:
+    """The catalog of a schema spread over several files (``(text, path)`` pairs): Prisma merges their
+    blocks into one schema; locations keep each block's own file."""
+    blocks = [block for text, path in texts for block in parse_schema(text, path)]
+    main = next((path for (text, path) in texts if _DATASOURCE.search(text)), texts[0][1])
+    return _Builder(blocks, main).catalog()
 
 
 def _string(value: Value | None) -> str | None:
@@ -161,10 +187,10 @@ class _Builder:
         self.default_schema = DEFAULT_SCHEMA.get(self.engine)
 
     def error(self, where: Block | Field | Attribute, message: str) -> InputError:
-        return InputError(f"{self.path}:{where.line}:{where.column}: {message}")
+        return InputError(f"{where.path or self.path}:{where.line}:{where.column}: {message}")
 
     def location(self, where: Block | Field | Attribute, obj: str | None = None) -> Location:
-        return Location(path=self.path, line=where.line, column=where.column, object=obj)
+        return Location(path=where.path or self.path, line=where.line, column=where.column, object=obj)
 
     # names ----------------------------------------------------------------------------------
     def table_name(self, model: Block) -> str:
