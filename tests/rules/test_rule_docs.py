@@ -12,8 +12,9 @@ from dbexpert.api.gendocs import expected_pages
 from dbexpert.api.migrations import lint_sql
 from dbexpert.api.query import check_sql
 from dbexpert.model import Catalog, Finding
-from dbexpert.rules.context import run_health_rules, run_plan_rules, run_rules
+from dbexpert.rules.context import run_code_rules, run_health_rules, run_plan_rules, run_rules
 from dbexpert.rules.registry import DOC_SECTIONS, NAME_RE, Rule, Target, registry
+from dbexpert.sources.code import merged, scan_text
 from dbexpert.sources.ddl import catalog_from_sql
 from dbexpert.sources.health import snapshot_from_json
 from dbexpert.sources.plans import parse_plan
@@ -40,6 +41,9 @@ def test_declaration_and_doc_sections(rule: Rule):
 def _findings(rule: Rule, sql: str) -> list[Finding]:
     """Schema rules see the catalog the SQL builds; statement rules lint the SQL as one migration;
     plan rules read the block as EXPLAIN output; query rules check its queries against its DDL."""
+    if rule.target is Target.LOOP_QUERY:  # code blocks: whichever scanner reads them
+        scans = [scan_text(sql, "example.py"), scan_text(sql, "example.ts")]
+        return [f for f in run_code_rules(merged(scans).sites, [rule]) if f.rule == rule.name]
     if rule.target is Target.HEALTH:
         snapshot = snapshot_from_json(sql, "example.json")
         catalog = Catalog(engine=snapshot.engine, version=snapshot.version, flavor=snapshot.flavor)
@@ -74,7 +78,7 @@ def test_example_fires_and_use_instead_is_clean(rule: Rule):
 def test_every_rule_has_its_own_test_module(rule: Rule):
     package, module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)
     subfolder = next(
-        (name for name in ("migration", "plan", "query", "ops") if package.endswith(f".{name}")), ""
+        (name for name in ("migration", "plan", "query", "ops", "code") if package.endswith(f".{name}")), ""
     )
     folder = ROOT / "tests" / "rules" / subfolder
     assert (folder / f"test_{module}.py").is_file(), f"{rule.name}: no test_{module}.py in {folder}"

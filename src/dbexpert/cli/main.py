@@ -16,7 +16,9 @@ import click
 
 from dbexpert import __version__
 from dbexpert.cli.explain import explain_command
+from dbexpert.cli.index import index_group
 from dbexpert.cli.migrations import migrations_group
+from dbexpert.cli.nplusone import nplusone_command
 from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
 from dbexpert.cli.plan import plan_command
 from dbexpert.cli.query import query_group
@@ -109,8 +111,10 @@ def rule_command(name: str) -> None:
 
 cli.add_command(migrations_group)
 cli.add_command(plan_command)
+cli.add_command(nplusone_command)
 cli.add_command(explain_command)
 cli.add_command(query_group)
+cli.add_command(index_group)
 
 
 @cli.command("check-config", hidden=True)

@@ -20,6 +20,7 @@ from dbexpert.model import (
     Table,
     Version,
 )
+from dbexpert.model.code import LoopQuery
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.model.plan import Plan, iter_sites
 from dbexpert.model.probe import LiveProbe
@@ -255,4 +256,24 @@ def run_health_rules(
         merged = {**rule.options, **options.get(rule.name, {})}
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
         findings.extend(rule.check(snapshot, ctx))
+    return findings
+
+
+def run_code_rules(
+    sites: Iterable[LoopQuery],
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the code rules among ``rules`` over the queries found inside loops."""
+    options = options or {}
+    sites = list(sites)
+    catalog = Catalog(engine=Engine.POSTGRES)  # code is engine-neutral; rules declare every engine
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.target is not Target.LOOP_QUERY:
+            continue
+        merged = {**rule.options, **options.get(rule.name, {})}
+        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+        for site in sites:
+            findings.extend(rule.check(site, ctx))
     return findings

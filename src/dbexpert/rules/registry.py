@@ -31,6 +31,7 @@ RULE_PACKAGES = (
     "dbexpert.rules.plan",
     "dbexpert.rules.query",
     "dbexpert.rules.ops",
+    "dbexpert.rules.code",
 )
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
@@ -48,6 +49,7 @@ class Target(StrEnum):
     PLAN_NODE = "plan-node"  # check(site: NodeInPlan, ctx), once per node of a query plan
     QUERY = "query"  # check(query: dbexpert.sql.query.Query, ctx), once per application statement
     HEALTH = "health"  # check(snapshot: HealthSnapshot, ctx), once per live server audited
+    LOOP_QUERY = "loop-query"  # check(site: LoopQuery, ctx), once per query found inside a loop in code
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The index advisor: workload -> candidates -> budgeted selection over what-if costs."""

@@ -1,0 +1,1 @@
+"""Code rules: N+1 queries in application code, with the fix in the ORM's own terms."""
