@@ -1,0 +1,41 @@
+"""checkpoints-too-frequent: requested vs timed checkpoints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dbexpert.model import Catalog, Engine, Finding, Version
+from dbexpert.rules.context import run_health_rules
+from dbexpert.rules.registry import registry
+from dbexpert.sources.health import snapshot_from_json
+
+
+def findings(data: dict[str, Any], **options: Any) -> list[Finding]:
+    snapshot = snapshot_from_json(json.dumps({"engine": "postgres", "version": "15.4", **data}))
+    catalog = Catalog(engine=Engine.POSTGRES, version=Version(15, 4))
+    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
+
+
+RULE = "checkpoints-too-frequent"
+
+
+def _data(timed: int, requested: int, version: str = "15.4") -> dict[str, Any]:
+    return {
+        "version": version,
+        "settings": {"max_wal_size": "1GB", "checkpoint_timeout": "5min"},
+        "results": {"checkpoints": [{"timed": timed, "requested": requested, "stats_reset": None}]},
+    }
+
+
+def test_mostly_requested_doubles_max_wal_size():
+    [finding] = findings(_data(3, 272))
+    assert "max_wal_size = '2GB'" in (finding.fix.sql or "")
+    assert finding.evidence["source"].startswith("pg_stat_bgwriter")
+    [on_17] = findings(_data(3, 272, version="17.2"))
+    assert on_17.evidence["source"] == "pg_stat_checkpointer"
+
+
+def test_timed_majority_or_too_few_checkpoints_are_clean():
+    assert not findings(_data(100, 40))
+    assert not findings(_data(1, 8))

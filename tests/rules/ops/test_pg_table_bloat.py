@@ -1,0 +1,52 @@
+"""table-bloat: the statistics-based table bloat estimate."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dbexpert.model import Catalog, Engine, Finding, Version
+from dbexpert.rules.context import run_health_rules
+from dbexpert.rules.registry import registry
+from dbexpert.sources.health import snapshot_from_json
+
+
+def findings(data: dict[str, Any], **options: Any) -> list[Finding]:
+    snapshot = snapshot_from_json(json.dumps({"engine": "postgres", "version": "15.4", **data}))
+    catalog = Catalog(engine=Engine.POSTGRES, version=Version(15, 4))
+    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
+
+
+RULE = "table-bloat"
+
+
+def _data(bloat: int, pct: float, is_na: bool = False) -> dict[str, Any]:
+    return {
+        "results": {
+            "table_bloat": [
+                {
+                    "schema": "public",
+                    "table": "events",
+                    "real_bytes": 2 * bloat,
+                    "bloat_bytes": bloat,
+                    "bloat_pct": pct,
+                    "fillfactor": 100,
+                    "is_na": is_na,
+                }
+            ]
+        }
+    }
+
+
+def test_large_and_mostly_bloated_is_reported_as_an_estimate():
+    [finding] = findings(_data(200 * 1024**2, 60.0))
+    assert "estimated 60% bloat" in finding.message
+    assert "pgstattuple('events')" in (finding.fix.sql or "") and "VACUUM (FULL" in (finding.fix.sql or "")
+    assert "estimate" in finding.evidence["source"]
+
+
+def test_small_low_or_unjudgeable_bloat_is_clean():
+    assert not findings(_data(50 * 1024**2, 90.0))
+    assert not findings(_data(200 * 1024**2, 40.0))
+    assert not findings(_data(200 * 1024**2, 90.0, is_na=True))
+    assert findings(_data(1024**2, 30.0), min_bloat_bytes=1, min_ratio=0.2)
