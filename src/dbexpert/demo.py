@@ -24,6 +24,16 @@ Planted flaws, by the rule that should report them:
 - repeating-column-group ........... ``customers.phone1``, ``phone2``, ``phone3``.
 - delimited-list-in-column ......... ``products.tags`` holds ``'a,b,c'`` lists.
 
+Planted operational flaws, found by the health rules on the finished file:
+
+- sqlite-journal-mode-not-wal ...... the file is left in the default rollback journal mode.
+- sqlite-foreign-keys-not-enforced . the schema declares foreign keys; SQLite enforces them only on
+                                     connections that turn ``PRAGMA foreign_keys`` on.
+- sqlite-missing-analyze ........... ``page_views`` (3,000 rows) was filled after the last ANALYZE.
+- sqlite-freelist-waste ............ a dropped ``import_batch`` table left its pages on the freelist.
+- sqlite-integrity-check-failed .... ``audit_log.details`` was made NOT NULL by editing
+                                     ``sqlite_schema`` (writable_schema) over NULL rows.
+
 The rest is meant to be clean: ``categories``, ``tags``, ``coupons`` (a natural key, WITHOUT
 ROWID), ``order_items`` (composite key, WITHOUT ROWID), ``warehouses`` and ``stock_levels``, a
 case-insensitive unique expression index on e-mails, a partial index on pending orders (what an index on ``orders.status`` should
@@ -249,6 +259,15 @@ N_CUSTOMERS = 300
 N_PRODUCTS = 200
 N_ORDERS = 1200
 N_AUDIT_EVENTS = 12_000
+N_PAGE_VIEWS = 3000
+PAGE_VIEWS = """
+CREATE TABLE page_views (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    viewed_at TEXT NOT NULL
+)
+"""
 ORPHAN_TICKETS = 3
 
 
@@ -397,9 +416,37 @@ def build_demo_database(path: Path) -> None:
             _insert(conn, table, rows)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
+        _plant_operational_flaws(conn, random.Random(SEED + 1))
     finally:
         conn.close()
     os.replace(partial, path)
+
+
+def _plant_operational_flaws(conn: sqlite3.Connection, rng: random.Random) -> None:
+    """What a file gathers in use, after the schema: a table filled after the last ANALYZE, the free
+    pages a dropped import table leaves behind, and a column declared NOT NULL by editing
+    sqlite_schema in place while its old rows are NULL."""
+    conn.execute("BEGIN")
+    conn.execute(PAGE_VIEWS)
+    _insert(
+        conn,
+        "page_views",
+        (
+            (i, f"s{rng.randrange(10**6):06d}", f"/products/{rng.randrange(1, N_PRODUCTS + 1)}", _at(rng, 30))
+            for i in range(1, N_PAGE_VIEWS + 1)
+        ),
+    )
+    conn.execute("CREATE TABLE import_batch (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+    _insert(conn, "import_batch", ((i, "x" * 500) for i in range(1, 4001)))
+    conn.execute("COMMIT")
+    conn.execute("DROP TABLE import_batch")  # its pages go to the freelist: no auto_vacuum, no VACUUM
+    # The shortcut people take because SQLite has no ALTER COLUMN ... SET NOT NULL.
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = replace(sql, 'details TEXT', 'details TEXT NOT NULL') "
+        "WHERE name = 'audit_log'"
+    )
+    conn.execute("PRAGMA writable_schema = OFF")
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:

@@ -1,0 +1,60 @@
+"""backup-postgres-archiver-failing: pg_stat_archiver failing now, or .ready segments piling up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dbexpert.model import Catalog, Engine, Finding, Version
+from dbexpert.rules.context import run_health_rules
+from dbexpert.rules.registry import registry
+from dbexpert.sources.health import snapshot_from_json
+
+
+def findings(data: dict[str, Any], **options: Any) -> list[Finding]:
+    snapshot = snapshot_from_json(json.dumps({"engine": "postgres", "version": "15.4", **data}))
+    catalog = Catalog(engine=Engine.POSTGRES, version=Version(15, 4))
+    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
+
+
+RULE = "backup-postgres-archiver-failing"
+SETTINGS = {"wal_level": "replica", "archive_mode": "on", "archive_command": "wal-g wal-push %p"}
+
+
+def archiver(**row: Any) -> dict[str, Any]:
+    base = {
+        "archived_count": 10,
+        "last_archived_time": "2024-05-01T10:00:00+00:00",
+        "failed_count": 0,
+        "last_failed_time": None,
+        "last_failed_wal": None,
+        "seconds_since_archived": 30,
+        "ready_files": 0,
+    }
+    return {"settings": SETTINGS, "results": {"archiver": [{**base, **row}]}}
+
+
+def test_failure_newer_than_last_success_is_reported():
+    (found,) = findings(
+        archiver(
+            failed_count=3,
+            last_failed_time="2024-05-01T10:05:00+00:00",
+            last_failed_wal="0000000100000000000000A2",
+        )
+    )
+    assert "failing" in found.message and "0000000100000000000000A2" in found.message
+    assert found.evidence["failed_count"] == 3
+
+
+def test_backlog_of_ready_segments_is_reported():
+    (found,) = findings(archiver(ready_files=25))
+    assert "25 WAL segments are waiting" in found.message
+    assert not findings(archiver(ready_files=25), max_ready_files=50)
+
+
+def test_old_failure_healthy_archiver_or_archiving_off_is_clean():
+    assert not findings(archiver(failed_count=3, last_failed_time="2024-05-01T09:00:00+00:00"))
+    assert not findings(archiver())
+    off = archiver(failed_count=3, last_failed_time="2024-05-01T10:05:00+00:00")
+    off["settings"] = {**SETTINGS, "archive_mode": "off"}
+    assert not findings(off)  # backup-postgres-wal-archiving-off reports that

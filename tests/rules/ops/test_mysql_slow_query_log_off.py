@@ -1,0 +1,42 @@
+"""mysql-slow-query-log-off: the slow log off, or on with a long_query_time above the limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dbexpert.model import Catalog, Engine, Finding, Version
+from dbexpert.rules.context import run_health_rules
+from dbexpert.rules.registry import registry
+from dbexpert.sources.health import snapshot_from_json
+
+
+def findings(
+    data: dict[str, Any], version: str = "8.0.36", flavor: str | None = None, **options: Any
+) -> list[Finding]:
+    snapshot = snapshot_from_json(
+        json.dumps({"engine": "mysql", "version": version, "flavor": flavor, **data})
+    )
+    catalog = Catalog(engine=Engine.MYSQL, version=Version.parse(version), flavor=flavor)
+    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
+
+
+RULE = "mysql-slow-query-log-off"
+
+
+def test_log_off_is_reported_with_a_safe_fix():
+    (found,) = findings({"settings": {"slow_query_log": "OFF", "long_query_time": "10.000000"}})
+    assert "off" in found.message
+    assert found.fix.applicability.value == "safe"
+    assert "SET GLOBAL slow_query_log = ON;" in (found.fix.sql or "")
+
+
+def test_log_on_with_a_high_threshold_is_reported():
+    (found,) = findings({"settings": {"slow_query_log": "ON", "long_query_time": "10.000000"}})
+    assert "slower than 10 s" in found.message
+
+
+def test_log_on_with_a_low_threshold_or_unknown_is_clean():
+    assert not findings({"settings": {"slow_query_log": "ON", "long_query_time": "0.500000"}})
+    assert not findings({"settings": {"slow_query_log": "ON", "long_query_time": "5"}}, max_long_query_time=5)
+    assert not findings({"settings": {}})
