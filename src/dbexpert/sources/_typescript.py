@@ -30,14 +30,15 @@ _TRANSPARENT = frozenset(
 )
 
 
-def parser() -> Any:
-    """A TypeScript parser, or None when the optional tree-sitter packages are missing."""
+def parser(tsx: bool = False) -> Any:
+    """A TypeScript parser (the TSX grammar when ``tsx``), or None when tree-sitter is missing."""
     try:
         import tree_sitter
         import tree_sitter_typescript
     except ImportError:
         return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_typescript.language_typescript()))
+    grammar = tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
+    return tree_sitter.Parser(tree_sitter.Language(grammar))
 
 
 def walk(node: Any) -> Iterator[Any]:

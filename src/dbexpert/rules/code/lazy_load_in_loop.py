@@ -1,7 +1,7 @@
 """
 ## What it does
-Finds relation attributes loaded lazily, once per row, inside a loop over a multi-row result:
-SQLAlchemy relationships without `selectinload`/`joinedload`, Django foreign keys and reverse
+Finds relation attributes loaded lazily, once per row, inside a loop over a multi-row result.
+Covered: SQLAlchemy relationships without `selectinload`/`joinedload`, Django foreign keys and reverse
 relations without `select_related`/`prefetch_related`, TypeORM lazy relations (`Promise<…>`)
 awaited in a loop.
 
@@ -28,6 +28,17 @@ def author_names(session):
 ```python
 def author_names():
     return [post.author.name for post in Post.objects.select_related("author")]
+```
+```ts
+// TypeORM: a lazy relation loaded with the rows is awaited without a query
+@Entity()
+export class Post {
+  @ManyToOne(() => User)
+  author: Promise<User>
+}
+
+const posts = await postRepository.find({ relations: { author: true } })
+for (const post of posts) console.log((await post.author).name)
 ```
 
 ## Fix safety

@@ -1,8 +1,8 @@
 """
 ## What it does
-Finds inserts and updates issued once per item of a loop (Prisma `create`/`update`, TypeORM
-`save`/`insert`, Drizzle `db.insert(…).values(one)`, SQLAlchemy `session.execute(insert(…))` per row,
-Django `Model.objects.create()`/`.save()` per item) where one batched statement would do.
+Finds inserts and updates issued once per item of a loop, where one batched statement would do.
+Covered: Prisma `create`/`update`, TypeORM `save`/`insert`, Drizzle `db.insert(…).values(one)`,
+SQLAlchemy `session.execute(insert(…))` per row, Django `Model.objects.create()`/`.save()` per item.
 
 ## Why is this bad?
 Each write is a round trip, a statement to parse and plan, a WAL record and, outside a transaction,
@@ -20,6 +20,18 @@ def import_tags(names):
 ```python
 def import_tags(names):
     Tag.objects.bulk_create([Tag(name=name) for name in names])
+```
+```ts
+// Prisma
+await prisma.tag.createMany({ data: names.map((name) => ({ name })) })
+```
+```ts
+// TypeORM
+await tagRepository.insert(names.map((name) => ({ name })))
+```
+```ts
+// Drizzle
+await db.insert(tags).values(names.map((name) => ({ name })))
 ```
 
 ## Fix safety

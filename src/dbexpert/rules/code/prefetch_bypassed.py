@@ -1,8 +1,9 @@
 """
 ## What it does
-Finds Django code that prefetches a relation (`prefetch_related("comments")`) and then, inside the
-loop, calls `.filter()`, `.exclude()`, `.order_by()`, `.first()`, `.last()`, `.count()` or
-`.exists()` on that related manager.
+Finds Django code that prefetches a relation and then queries it again per item. That is, after
+`prefetch_related("comments")` the loop calls `.filter()`, `.exclude()`, `.order_by()`, `.first()`,
+`.last()` or `.get()` on that related manager. (`.all()`, `.count()` and `.exists()` are answered
+from the prefetched cache and are not reported.)
 
 ## Why is this bad?
 Those calls build a new queryset: Django ignores the prefetched cache and queries the database once

@@ -1,10 +1,10 @@
 """
 ## What it does
-Finds ORM queries called once per item of a loop — `for`, `for … of`, `forEach`, `map` with
-`await`, `Promise.all(items.map(…))`, list comprehensions — where the query depends on the loop item
-(Prisma `findFirst`/`findUnique`/`count`, TypeORM repository and query-builder calls, Drizzle
+Finds ORM queries called once per item of a loop, where the query depends on the item. Loops:
+`for`, `for … of`, `forEach`, `map` with `await`, `Promise.all(items.map(…))`, comprehensions. Queries:
+Prisma `findFirst`/`findUnique`/`count`, TypeORM repository and query-builder calls, Drizzle
 `db.select()`/`db.query.*.findFirst`, SQLAlchemy `session.get`/`execute`/`scalars`, Django
-`.get()`/`.filter()`/`.first()`/`.count()`).
+`.get()`/`.filter()`/`.first()`/`.count()`.
 
 ## Why is this bad?
 The classic N+1: one query to fetch N rows, then N more, one per row. Each costs a network round
@@ -34,6 +34,18 @@ from sqlalchemy.orm import Session
 def order_totals(session: Session, order_ids):
     orders = session.scalars(select(Order).where(Order.id.in_(order_ids))).all()
     return [order.total for order in orders]
+```
+```ts
+// Prisma: one query for all ids
+const orders = await prisma.order.findMany({ where: { id: { in: orderIds } } })
+```
+```ts
+// TypeORM
+const orders = await orderRepository.findBy({ id: In(orderIds) })
+```
+```ts
+// Drizzle
+const rows = await db.select().from(orders).where(inArray(orders.id, orderIds))
 ```
 
 ## Fix safety

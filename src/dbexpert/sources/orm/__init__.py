@@ -16,7 +16,30 @@ from dbexpert.model import Catalog
 
 # Reader modules under dbexpert.sources.orm, in the order they are asked.
 READERS = ("prisma", "typeorm", "drizzle", "sqlalchemy", "django")
-SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "dist", "build", "site-packages"})
+# Vendored, generated and build output: scanning them would report other people's code or compiled copies.
+SKIPPED_DIRS = frozenset(
+    {
+        "node_modules",
+        ".git",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        "dist",
+        "build",
+        "out",
+        "site-packages",
+        ".next",
+        ".nuxt",
+        ".svelte-kit",
+        ".output",
+        ".turbo",
+        ".cache",
+        "coverage",
+        ".tox",
+        ".mypy_cache",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

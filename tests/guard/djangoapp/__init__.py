@@ -1,0 +1,1 @@
+"""A minimal Django app whose models the runtime guard tests query."""
