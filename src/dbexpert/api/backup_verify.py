@@ -13,21 +13,36 @@ backups (a plain-format directory with ``backup_manifest``: files checked with `
 WAL segments the backup needs checked by name — base backups are not started as a server, so
 their content is not compared); MySQL/MariaDB SQL dumps; SQLite database files and ``.backup``
 copies (read in place, read-only: no scratch database needed).
+
+What was seen goes into :class:`~dbexpert.model.backup.BackupProblem` values; the enabled
+``backup-*`` rules of ``rules/ops/backup_verify_*`` turn them into findings, so ``--select``,
+``--ignore``, ``dbexpert rule NAME`` and the docs know them like every other rule.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dbexpert.api.backup_manifest import Manifest, SchemaObject, from_facts, load_manifest, read_database
+from dbexpert.api.backup_manifest import (
+    Manifest,
+    SchemaObject,
+    TableState,
+    from_facts,
+    load_manifest,
+    read_database,
+)
+from dbexpert.api.config import Config, enabled_rules, rule_options, validate
 from dbexpert.engines.url import DatabaseUrl, parse_url
-from dbexpert.model import Category, Engine, Finding, Fix, InputError, Location, Mode, Severity
+from dbexpert.model import Engine, Finding, InputError, Mode
+from dbexpert.model.backup import BackupProblem, BackupProblemKind, TableSums
 from dbexpert.report import ReportData
+from dbexpert.rules.context import run_backup_rules
+from dbexpert.rules.registry import Registry, registry
 
 GB = 1024**3
 _HEAD_BYTES = 4096
@@ -82,10 +97,13 @@ class Verification:
     notes: tuple[str, ...] = ()
     scratch_server: str = ""
     checks: tuple[str, ...] = field(default=())  # what was checked, in order
+    problems: tuple[BackupProblem, ...] = ()  # what was seen; ``findings`` are the enabled rules' verdicts
 
     @property
     def passed(self) -> bool:
-        return not self.findings
+        """Whether the artifact restored and matched: a fact about the backup, so ignoring a rule
+        hides its finding but never turns a failed verification into a pass."""
+        return not self.problems
 
     @property
     def seconds_per_gb(self) -> float | None:
@@ -203,41 +221,43 @@ def verify_backup(
     manifest: Path | None = None,
     scratch: str | None = None,
     wal_dir: Path | None = None,
+    config: Config | None = None,
+    rules: Registry | None = None,
 ) -> Verification:
-    """Verify ``artifact``; see the module docstring for what that means per kind."""
+    """Verify ``artifact``; see the module docstring for what that means per kind. ``config`` chooses
+    the rules that judge what was seen (``--select``/``--ignore``, thresholds)."""
+    config = config or Config()
+    rules = rules or registry()
+    validate(config, rules)
     kind = detect_kind(artifact)
     reference = _reference(against, manifest, kind)
     shown = str(manifest) if manifest is not None else (reference.source if reference else "")
     if kind is ArtifactKind.PG_BASE_BACKUP:
         result = _verify_base_backup(artifact, wal_dir)
         if reference is not None:
-            result = _with_note(
+            result = replace(
                 result,
-                "base backups are checked file by file and WAL by WAL; their rows are not compared"
-                " (that needs the backup started as a server)",
+                notes=(
+                    *result.notes,
+                    "base backups are checked file by file and WAL by WAL; their rows are not compared"
+                    " (that needs the backup started as a server)",
+                ),
             )
-        return result
-    if kind is ArtifactKind.SQLITE:
-        return _verify_sqlite(artifact, reference, shown)
-    server = _scratch_server(scratch, against, kind)
-    if kind is ArtifactKind.MYSQL_DUMP:
-        return _verify_mysql_dump(artifact, server, reference, shown)
-    return _verify_pg_dump(artifact, kind, server, reference, shown)
+    elif kind is ArtifactKind.SQLITE:
+        result = _verify_sqlite(artifact, reference, shown)
+    else:
+        server = _scratch_server(scratch, against, kind)
+        if kind is ArtifactKind.MYSQL_DUMP:
+            result = _verify_mysql_dump(artifact, server, reference, shown)
+        else:
+            result = _verify_pg_dump(artifact, kind, server, reference, shown)
+    return _judged(result, config, rules)
 
 
-def _with_note(result: Verification, note: str) -> Verification:
-    return Verification(
-        result.artifact,
-        result.kind,
-        result.findings,
-        result.tables,
-        result.reference,
-        result.restore_seconds,
-        result.restored_bytes,
-        (*result.notes, note),
-        result.scratch_server,
-        result.checks,
-    )
+def _judged(result: Verification, config: Config, rules: Registry) -> Verification:
+    """The verification with the findings of the enabled rules over what it saw."""
+    findings = run_backup_rules(result.problems, enabled_rules(config, rules), rule_options(config, rules))
+    return replace(result, findings=tuple(findings))
 
 
 def _scratch_server(scratch: str | None, against: str | None, kind: ArtifactKind) -> DatabaseUrl:
@@ -259,15 +279,16 @@ def _verify_sqlite(artifact: Path, reference: Manifest | None, shown: str) -> Ve
     from dbexpert.engines.sqlite.checksum import METHOD, integrity_problems, read_sums
 
     started = time.perf_counter()
-    problems = integrity_problems(artifact)
-    findings = [_integrity_finding(artifact, "PRAGMA integrity_check", problems)] if problems else []
-    restored = None if problems else from_facts(read_sums(artifact), Engine.SQLITE, METHOD)
+    messages = integrity_problems(artifact)
+    problems = [_integrity(artifact, Engine.SQLITE, "PRAGMA integrity_check", messages)] if messages else []
+    restored = None if messages else from_facts(read_sums(artifact), Engine.SQLITE, METHOD)
     seconds = time.perf_counter() - started
-    tables, compared = _compare(artifact, reference, restored)
+    tables, compared = _compare(artifact, Engine.SQLITE, reference, restored)
     return Verification(
         artifact=str(artifact),
         kind=ArtifactKind.SQLITE,
-        findings=(*findings, *compared),
+        findings=(),
+        problems=(*problems, *compared),
         tables=tables,
         reference=shown,
         restore_seconds=seconds,
@@ -287,9 +308,9 @@ def _verify_pg_dump(
     from dbexpert.engines.postgres.restore import restore_archive
     from dbexpert.engines.postgres.scratch import scratch_database
 
-    findings: list[Finding] = []
+    problems: list[BackupProblem] = []
     if kind is ArtifactKind.PG_PLAIN:
-        findings += _missing_trailer(artifact, b"-- PostgreSQL database dump complete", "pg_dump")
+        problems += _missing_trailer(artifact, Engine.POSTGRES, b"-- PostgreSQL database dump complete", "pg_dump")
         _refuse_reconnect(artifact)
     restored: Manifest | None = None
     with scratch_database(server) as scratch:
@@ -297,15 +318,16 @@ def _verify_pg_dump(
         if run.ok:
             restored = from_facts(read_sums(scratch, read_only=False), Engine.POSTGRES, METHOD)
     if not run.ok:
-        findings.append(_restore_failed(artifact, run.program, run.error or "failed"))
-    tables, compared = _compare(artifact, reference, restored)
-    findings += compared
+        problems.append(_restore_failed(artifact, Engine.POSTGRES, run.program, run.error or "failed"))
+    tables, compared = _compare(artifact, Engine.POSTGRES, reference, restored)
+    problems += compared
     if restored is not None:
-        findings += _invalid_objects(artifact, restored, reference)
+        problems += _invalid_objects(artifact, restored, reference)
     return Verification(
         artifact=str(artifact),
         kind=kind,
-        findings=tuple(findings),
+        findings=(),
+        problems=tuple(problems),
         tables=tables,
         reference=shown,
         restore_seconds=run.seconds,
@@ -323,13 +345,11 @@ def _verify_pg_dump(
 def _verify_mysql_dump(
     artifact: Path, server: DatabaseUrl, reference: Manifest | None, shown: str
 ) -> Verification:
-    from dataclasses import replace
-
     from dbexpert.engines.mysql.checksum import METHOD, check_tables, read_sums
     from dbexpert.engines.mysql.restore import restore_dump
     from dbexpert.engines.mysql.scratch import scratch_database
 
-    findings = _missing_trailer(artifact, b"-- Dump completed", "mysqldump")
+    problems = _missing_trailer(artifact, Engine.MYSQL, b"-- Dump completed", "mysqldump")
     restored: Manifest | None = None
     broken: dict[str, str] = {}
     with scratch_database(replace(server, database=None)) as scratch:
@@ -338,14 +358,15 @@ def _verify_mysql_dump(
             restored = from_facts(read_sums(scratch, read_only=False), Engine.MYSQL, METHOD)
             broken = check_tables(scratch, [t.table for t in restored.tables])
     if not run.ok:
-        findings.append(_restore_failed(artifact, run.program, run.error or "failed"))
+        problems.append(_restore_failed(artifact, Engine.MYSQL, run.program, run.error or "failed"))
     for table, message in broken.items():
-        findings.append(_integrity_finding(artifact, "CHECK TABLE", [message], table))
-    tables, compared = _compare(artifact, reference, restored)
+        problems.append(_integrity(artifact, Engine.MYSQL, "CHECK TABLE", [message], table))
+    tables, compared = _compare(artifact, Engine.MYSQL, reference, restored)
     return Verification(
         artifact=str(artifact),
         kind=ArtifactKind.MYSQL_DUMP,
-        findings=(*findings, *compared),
+        findings=(),
+        problems=(*problems, *compared),
         tables=tables,
         reference=shown,
         restore_seconds=run.seconds,
@@ -366,25 +387,28 @@ def _verify_base_backup(artifact: Path, wal_dir: Path | None) -> Verification:
     started = time.perf_counter()
     manifest = bb.read_manifest(artifact)
     checks = []
-    problems: list[bb.BackupProblem] = []
+    damaged: list[bb.BackupProblem] = []
     if bb.has_verifybackup():
         checks.append("pg_verifybackup (file sizes, checksums, WAL parsing)")
         failed = bb.run_verifybackup(artifact, wal_dir)
-        problems += [failed] if failed else []
+        damaged += [failed] if failed else []
     else:
         checks.append("file sizes and SHA checksums from backup_manifest (pg_verifybackup not installed)")
-        problems += bb.check_files(artifact, manifest)
+        damaged += bb.check_files(artifact, manifest)
     checks.append("WAL segments named by WAL-Ranges present")
     missing = bb.missing_segments(artifact, manifest, wal_dir)
     if missing:  # pg_verifybackup's WAL parsing failure says the same, less precisely
-        problems = [p for p in problems if "pg_waldump" not in p.message]
-    findings = [_base_backup_finding(artifact, p) for p in problems]
-    findings += [_wal_finding(artifact, p) for p in missing]
+        damaged = [p for p in damaged if "pg_waldump" not in p.message]
+    kinds = [(BackupProblemKind.BASE_BACKUP_DAMAGED, p) for p in damaged]
+    kinds += [(BackupProblemKind.WAL_SEGMENT_MISSING, p) for p in missing]
     size = sum(int(entry.get("Size", 0)) for entry in manifest.get("Files", ()))
     return Verification(
         artifact=str(artifact),
         kind=ArtifactKind.PG_BASE_BACKUP,
-        findings=tuple(findings),
+        findings=(),
+        problems=tuple(
+            _problem(kind, artifact, Engine.POSTGRES, subject=p.path, detail=p.message) for kind, p in kinds
+        ),
         restore_seconds=time.perf_counter() - started,
         restored_bytes=size,
         checks=tuple(checks),
@@ -407,9 +431,9 @@ def _no_reference_note(reference: Manifest | None) -> tuple[str, ...]:
 
 
 def _compare(
-    artifact: Path, reference: Manifest | None, restored: Manifest | None
-) -> tuple[tuple[TableCheck, ...], list[Finding]]:
-    """Per-table results and the findings for the tables that differ."""
+    artifact: Path, engine: Engine, reference: Manifest | None, restored: Manifest | None
+) -> tuple[tuple[TableCheck, ...], list[BackupProblem]]:
+    """Per-table results and the problems of the tables that differ."""
     if restored is None:
         return tuple(
             TableCheck(t.table, "fail", t.rows, None, t.checksum, None, ("not restored",))
@@ -425,35 +449,35 @@ def _compare(
             f" {restored.method!r}: write the manifest with this version"
         )
     results: list[TableCheck] = []
-    findings: list[Finding] = []
+    problems: list[BackupProblem] = []
     for expected in reference.tables:
         got = restored.table(expected.table)
         if got is None:
             results.append(
                 TableCheck(expected.table, "fail", expected.rows, None, expected.checksum, None, ("missing",))
             )
-            findings.append(
-                _table_finding(artifact, expected.table, "missing from the restored backup", expected, None)
+            problems.append(
+                _differs(artifact, engine, expected.table, "missing from the restored backup", expected, None)
             )
             continue
-        problems = []
+        differences = []
         if got.rows != expected.rows:
-            problems.append(f"{got.rows} rows restored, {expected.rows} expected")
+            differences.append(f"{got.rows} rows restored, {expected.rows} expected")
         elif got.checksum != expected.checksum:
-            problems.append("same row count, different content")
+            differences.append("same row count, different content")
         results.append(
             TableCheck(
                 expected.table,
-                "fail" if problems else "pass",
+                "fail" if differences else "pass",
                 expected.rows,
                 got.rows,
                 expected.checksum,
                 got.checksum,
-                tuple(problems),
+                tuple(differences),
             )
         )
-        if problems:
-            findings.append(_table_finding(artifact, expected.table, problems[0], expected, got))
+        if differences:
+            problems.append(_differs(artifact, engine, expected.table, differences[0], expected, got))
     known = {t.table for t in reference.tables}
     for extra in restored.tables:
         if extra.table not in known:
@@ -462,32 +486,32 @@ def _compare(
                     extra.table, "fail", None, extra.rows, None, extra.checksum, ("not in the source",)
                 )
             )
-            findings.append(
-                _table_finding(artifact, extra.table, "in the backup but not in the source", None, extra)
+            problems.append(
+                _differs(artifact, engine, extra.table, "in the backup but not in the source", None, extra)
             )
-    findings += _missing_objects(artifact, reference, restored)
-    return tuple(results), findings
+    problems += _missing_objects(artifact, engine, reference, restored)
+    return tuple(results), problems
 
 
-def _missing_objects(artifact: Path, reference: Manifest, restored: Manifest) -> list[Finding]:
+def _missing_objects(
+    artifact: Path, engine: Engine, reference: Manifest, restored: Manifest
+) -> list[BackupProblem]:
     have = {(o.table, o.name, o.kind) for o in restored.objects}
-    missing = [o for o in reference.objects if (o.table, o.name, o.kind) not in have]
     return [
-        _finding(
-            "backup-schema-object-missing",
-            f"{o.kind} {o.name} on {o.table} is in the source but not in the restored backup",
+        _problem(
+            BackupProblemKind.SCHEMA_OBJECT_MISSING,
             artifact,
-            o.table,
-            Fix(
-                "Take the backup with the schema included (no --data-only / --no-create-info), then verify again."
-            ),
-            {"object": o.name, "kind": o.kind, "measured_by": "catalog of the restored scratch database"},
+            engine,
+            table=o.table,
+            subject=o.name,
+            subject_kind=o.kind,
         )
-        for o in missing
+        for o in reference.objects
+        if (o.table, o.name, o.kind) not in have
     ]
 
 
-def _invalid_objects(artifact: Path, restored: Manifest, reference: Manifest | None) -> list[Finding]:
+def _invalid_objects(artifact: Path, restored: Manifest, reference: Manifest | None) -> list[BackupProblem]:
     """Indexes or constraints the restore left invalid (unless they were already invalid in the source)."""
     invalid_before = (
         {(o.table, o.name, o.kind) for o in reference.objects if not o.valid} if reference else set()
@@ -496,85 +520,48 @@ def _invalid_objects(artifact: Path, restored: Manifest, reference: Manifest | N
         o for o in restored.objects if not o.valid and (o.table, o.name, o.kind) not in invalid_before
     ]
     return [
-        _finding(
-            "backup-index-or-constraint-invalid",
-            f"{o.kind} {o.name} on {o.table} is not valid after the restore",
+        _problem(
+            BackupProblemKind.INDEX_OR_CONSTRAINT_INVALID,
             artifact,
-            o.table,
-            Fix(
-                "Rebuild or validate it after restoring.",
-                sql=(
-                    f"REINDEX INDEX {o.name};"
-                    if o.kind == "index"
-                    else f"ALTER TABLE {o.table} VALIDATE CONSTRAINT {o.name};"
-                ),
-            ),
-            {
-                "object": o.name,
-                "kind": o.kind,
-                "measured_by": "pg_index.indisvalid / pg_constraint.convalidated",
-            },
+            Engine.POSTGRES,
+            table=o.table,
+            subject=o.name,
+            subject_kind=o.kind,
         )
         for o in bad
     ]
 
 
-# ------------------------------------------------------------------------------------------- findings
+# ------------------------------------------------------------------------------------------- problems
 
 
-def _finding(
-    rule: str, message: str, artifact: Path, table: str | None, fix: Fix, evidence: dict[str, Any]
-) -> Finding:
-    return Finding(
-        rule=rule,
-        category=Category.CORRECTNESS,
-        severity=Severity.ERROR,
-        message=message,
-        location=Location(path=str(artifact), line=1 if artifact.is_file() else None, object=table),
-        mode=Mode.EXACT,
-        fix=fix,
-        evidence=MappingProxyType(evidence),
+def _problem(kind: BackupProblemKind, artifact: Path, engine: Engine, **facts: Any) -> BackupProblem:
+    return BackupProblem(kind, str(artifact), engine, is_file=artifact.is_file(), **facts)
+
+
+def _sums(state: TableState | None) -> TableSums | None:
+    return TableSums(state.rows, state.checksum) if state is not None else None
+
+
+def _differs(
+    artifact: Path, engine: Engine, table: str, what: str, expected: TableState | None, got: TableState | None
+) -> BackupProblem:
+    return _problem(
+        BackupProblemKind.TABLE_CONTENT_DIFFERS,
+        artifact,
+        engine,
         table=table,
+        detail=what,
+        expected=_sums(expected),
+        found=_sums(got),
     )
 
 
-def _table_finding(artifact: Path, table: str, what: str, expected: Any, got: Any) -> Finding:
-    return _finding(
-        "backup-table-content-differs",
-        f"table {table}: {what}",
-        artifact,
-        table,
-        Fix(
-            "Do not rely on this backup: take a new one and verify it; find what changed the file since it was written."
-        ),
-        {
-            "expected_rows": expected.rows if expected else None,
-            "restored_rows": got.rows if got else None,
-            "expected_checksum": expected.checksum if expected else None,
-            "restored_checksum": got.checksum if got else None,
-            "measured_by": "count(*) and the sum of 64-bit row hashes, on the source (or manifest) and the restore",
-        },
-    )
+def _restore_failed(artifact: Path, engine: Engine, program: str, error: str) -> BackupProblem:
+    return _problem(BackupProblemKind.RESTORE_FAILED, artifact, engine, subject=program, detail=error)
 
 
-def _restore_failed(artifact: Path, program: str, error: str) -> Finding:
-    return _finding(
-        "backup-restore-failed",
-        f"the backup does not restore: {program} stopped with: {error}",
-        artifact,
-        None,
-        Fix(
-            "The artifact is damaged or incomplete: take a new backup, check its size and checksum after copying it."
-        ),
-        {
-            "program": program,
-            "error": error,
-            "measured_by": f"{program} into a scratch database, stopping at the first error",
-        },
-    )
-
-
-def _missing_trailer(artifact: Path, trailer: bytes, tool: str) -> list[Finding]:
+def _missing_trailer(artifact: Path, engine: Engine, trailer: bytes, tool: str) -> list[BackupProblem]:
     """A dump that does not end with the tool's closing comment was cut short."""
     size = artifact.stat().st_size
     with artifact.open("rb") as handle:
@@ -583,19 +570,13 @@ def _missing_trailer(artifact: Path, trailer: bytes, tool: str) -> list[Finding]
     if trailer in tail:
         return []
     return [
-        _finding(
-            "backup-dump-truncated",
-            f"the dump does not end with {tool}'s closing comment {trailer.decode()!r}: it was cut short",
+        _problem(
+            BackupProblemKind.DUMP_TRUNCATED,
             artifact,
-            None,
-            Fix(
-                f"Take the dump again and keep {tool}'s exit status: a dump without its closing comment is incomplete."
-            ),
-            {
-                "size_bytes": size,
-                "expected_trailer": trailer.decode(),
-                "measured_by": "the last 512 bytes of the file",
-            },
+            engine,
+            subject=tool,
+            detail=trailer.decode(),
+            size_bytes=size,
         )
     ]
 
@@ -611,39 +592,14 @@ def _refuse_reconnect(artifact: Path) -> None:
                 )
 
 
-def _integrity_finding(artifact: Path, check: str, problems: list[str], table: str | None = None) -> Finding:
-    return _finding(
-        "backup-integrity-check-failed",
-        f"{check} reports: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+def _integrity(
+    artifact: Path, engine: Engine, check: str, messages: list[str], table: str | None = None
+) -> BackupProblem:
+    return _problem(
+        BackupProblemKind.INTEGRITY_CHECK_FAILED,
         artifact,
-        table,
-        Fix("The copy is damaged: take a new one (SQLite: sqlite3 SOURCE '.backup COPY' or VACUUM INTO)."),
-        {"check": check, "problems": problems[:20], "measured_by": check},
-    )
-
-
-def _base_backup_finding(artifact: Path, problem: Any) -> Finding:
-    return _finding(
-        "backup-base-backup-damaged",
-        f"{problem.path}: {problem.message}",
-        artifact,
-        None,
-        Fix(
-            "A file of the base backup is damaged or missing: take a new base backup (pg_basebackup) and verify it."
-        ),
-        {"file": problem.path, "measured_by": "backup_manifest sizes and checksums"},
-    )
-
-
-def _wal_finding(artifact: Path, problem: Any) -> Finding:
-    return _finding(
-        "backup-wal-segment-missing",
-        problem.message,
-        artifact,
-        None,
-        Fix(
-            "Without it the backup cannot reach a consistent state: take base backups with -X stream (or keep"
-            " WAL archived until the backup is verified) and pass --wal-dir when WAL is archived elsewhere."
-        ),
-        {"segment": problem.path, "measured_by": "segment names computed from backup_manifest WAL-Ranges"},
+        engine,
+        table=table,
+        subject=check,
+        details=tuple(messages),
     )

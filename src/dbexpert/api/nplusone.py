@@ -12,7 +12,7 @@ from dbexpert.model import Finding, InputError
 from dbexpert.report import ReportData
 from dbexpert.rules.context import run_code_rules
 from dbexpert.rules.registry import Registry, registry
-from dbexpert.sources.code import scan_paths
+from dbexpert.sources.code import ScanProgress, scan_paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,15 @@ class NPlusOneResult:
 
 
 def find_nplusone(
-    paths: list[Path], config: Config | None = None, rules: Registry | None = None
+    paths: list[Path],
+    config: Config | None = None,
+    rules: Registry | None = None,
+    progress: ScanProgress | None = None,
 ) -> NPlusOneResult:
-    """Scan Python and TypeScript files and folders for N+1 query sites."""
+    """Scan Python and TypeScript files and folders for N+1 query sites.
+
+    ``progress`` is called as (file, files done, files in all) after each file is scanned.
+    """
     config = config or Config()
     rules = rules or registry()
     validate(config, rules)
@@ -45,7 +51,7 @@ def find_nplusone(
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
     started = time.perf_counter()
-    scan = scan_paths(paths)
+    scan = scan_paths(paths, progress)
     findings = run_code_rules(scan.sites, enabled_rules(config, rules), rule_options(config, rules))
     findings.sort(key=lambda f: (f.location.path or "", f.location.line or 0, f.location.column or 0))
     return NPlusOneResult(

@@ -91,6 +91,7 @@ def manifest_command(target: str, output: Path | None) -> None:
     help="Base backups: folder of archived WAL segments (default: the backup's pg_wal).",
 )
 @output_options
+@rule_options
 def verify_command(
     artifact: Path,
     against: str | None,
@@ -99,6 +100,7 @@ def verify_command(
     wal_dir: Path | None,
     fmt: str,
     output: Path | None,
+    **params: Any,
 ) -> None:
     """Restore ARTIFACT (pg_dump -Fc/-Fd/plain, pg_basebackup directory, mysqldump, SQLite file) into a
     scratch database and compare every table's rows and checksum with the source or a manifest.
@@ -115,7 +117,14 @@ def verify_command(
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        result = verify_backup(artifact, against=against, manifest=manifest, scratch=scratch, wal_dir=wal_dir)
+        result = verify_backup(
+            artifact,
+            against=against,
+            manifest=manifest,
+            scratch=scratch,
+            wal_dir=wal_dir,
+            config=build_config(params),
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
     emit(result.report(), fmt, output, registry())

@@ -46,6 +46,7 @@ from dbexpert.model import Applicability, Category, Finding, Index, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._keys import drop_index_sql, index_location, index_size, index_sql, signature
+from dbexpert.rules.schema._orm import drop_index
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
@@ -73,14 +74,19 @@ def _finding(table: Table, keep: Index, other: Index, ctx: RuleContext) -> Findi
             f"{message} Both enforce a constraint: the constraint is declared twice.",
             table=table,
             location=index_location(table, other),
-            fix=f"Drop the duplicated constraint {other.constraint or other.name} (check what references it first).",
+            fix=ctx.orm_fix(
+                f"Drop the duplicated constraint {other.constraint or other.name} (check what references it first).",
+                **drop_index(ctx, table, other),
+            ),
             evidence=evidence,
         )
     return ctx.finding(
         message,
         table=table,
         location=index_location(table, other),
-        fix=f"Drop {other.name}; {keep.name} serves the same lookups.",
+        fix=ctx.orm_fix(
+            f"Drop {other.name}; {keep.name} serves the same lookups.", **drop_index(ctx, table, other)
+        ),
         sql=drop_index_sql(ctx, table, other),
         applicability=Applicability.SAFE,
         evidence=evidence,

@@ -53,6 +53,7 @@ from dbexpert.model import Applicability, Category, Column, Engine, Finding, Tab
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._names import words
+from dbexpert.rules.schema._orm import column_type
 from dbexpert.rules.schema._types import backfill_sql
 
 _MONEY_WORDS = frozenset(
@@ -72,11 +73,30 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             f"Column {table.qualified_name}.{column.name} holds money in a floating-point {column.raw_type}.",
             table=table,
             column=column,
-            fix="Store money as an exact decimal (integer cents on SQLite).",
+            fix=ctx.orm_fix(
+                "Store money as an exact decimal (integer cents on SQLite).", **_orm_fix(ctx, table, column)
+            ),
             sql=_fix_sql(ctx, table, column),
             applicability=Applicability.UNSAFE,
             evidence={"type": column.raw_type, "money_words": sorted(parts & _MONEY_WORDS)},
         )
+
+
+def _orm_fix(ctx: RuleContext, table: Table, column: Column) -> dict[str, str]:
+    if ctx.engine is Engine.SQLITE:
+        return {}  # integer cents: a new field and a data migration, not a type change
+    p, s = int(ctx.option("precision")), int(ctx.option("scale"))
+    sql_type = "numeric" if ctx.engine is Engine.POSTGRES else "decimal"
+    return column_type(
+        ctx,
+        table,
+        column,
+        prisma=f"Decimal @db.Decimal({p}, {s})",
+        typeorm=f'@Column("{sql_type}", {{ precision: {p}, scale: {s} }}) (read back as a string)',
+        drizzle=f'{sql_type}("{column.name}", {{ precision: {p}, scale: {s} }})',
+        sqlalchemy=f"mapped_column(Numeric({p}, {s}))",
+        django=f"models.DecimalField(max_digits={p}, decimal_places={s})",
+    )
 
 
 def _fix_sql(ctx: RuleContext, table: Table, column: Column) -> str:

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._orm import column_type, field
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
@@ -54,7 +55,19 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             f"Column {table.qualified_name}.{column.name} is json; jsonb is faster and indexable.",
             table=table,
             column=column,
-            fix="Change the column to jsonb.",
+            fix=ctx.orm_fix(
+                "Change the column to jsonb.",
+                **column_type(
+                    ctx,
+                    table,
+                    column,
+                    typeorm='@Column("jsonb")',
+                    drizzle=f'jsonb("{column.name}")',
+                    sqlalchemy="mapped_column(JSONB) (from sqlalchemy.dialects.postgresql)",
+                ),
+                # Prisma's Json and Django's JSONField are jsonb by default: only an explicit json remains.
+                prisma=f"In Prisma: remove @db.Json from {field(ctx, table, column)} (Json is jsonb by default).",
+            ),
             sql=f"ALTER TABLE {ctx.table_name(table)} ALTER COLUMN {col} TYPE jsonb USING {col}::jsonb;",
             applicability=Applicability.UNSAFE,
             evidence={

@@ -55,6 +55,7 @@ from dbexpert.model import Category, Engine, Finding, Table
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._keys import index_name, row_estimate, unique_on
+from dbexpert.rules.schema._orm import fields
 
 # Columns a link table may carry besides its two references without being more than a link.
 _BOOKKEEPING = frozenset(
@@ -96,8 +97,11 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         f"Link table {table.qualified_name} has no key on ({', '.join(pair)}): the same link can be stored twice.",
         table=table,
-        fix=f"Remove duplicate links, then add a {'primary key' if table.primary_key is None else 'unique constraint'} "
-        f"on ({', '.join(pair)}).",
+        fix=ctx.orm_fix(
+            f"Remove duplicate links, then add a {'primary key' if table.primary_key is None else 'unique constraint'} "
+            f"on ({', '.join(pair)}).",
+            **_orm_fix(ctx, table, pair),
+        ),
         sql=sql.format(
             table=name,
             key=key,
@@ -112,6 +116,34 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             "row_estimate": row_estimate(table),
         },
     )
+
+
+def _orm_fix(ctx: RuleContext, table: Table, pair: list[str]) -> dict[str, str]:
+    model, names = ctx.orm_name(table), fields(ctx, table, pair)
+    key = table.primary_key is None
+    name = index_name(table, pair, "key")
+    on = ", ".join(f"t.{n}" for n in names)
+    django = [str(fk.attrs.get("orm_field", fk.columns[0])) for fk in table.foreign_keys]  # relation fields
+    return {
+        "prisma": f"In Prisma: add {'@@id' if key else '@@unique'}([{', '.join(names)}]) to model {model}.",
+        "typeorm": f"In TypeORM: add @Unique([{_quoted(names)}]) to entity {model}.",
+        "drizzle": (
+            f"In Drizzle: add primaryKey({{ columns: [{on}] }}) to the extra config of table {model}."
+            if key
+            else f'In Drizzle: add uniqueIndex("{name}").on({on}) to the extra config of table {model}.'
+        ),
+        "sqlalchemy": (
+            f"In SQLAlchemy: add UniqueConstraint({', '.join(repr(c) for c in pair)}) to __table_args__ of {model}."
+        ),
+        "django": (
+            f"In Django: add models.UniqueConstraint(fields=[{', '.join(repr(n) for n in django)}], "
+            f"name={name!r}) to Meta.constraints of {model}."
+        ),
+    }
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)  # TypeScript string literals
 
 
 RULE = Rule(

@@ -56,6 +56,7 @@ from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._keys import index_name, key_column
 from dbexpert.rules.schema._names import name_forms, reference_stem, tables_named
+from dbexpert.rules.schema._orm import field
 
 _FAMILIES = (INTEGER_KINDS, STRING_KINDS)
 
@@ -126,10 +127,39 @@ def _finding(table: Table, column: Column, parent: Table, ref: Column, ctx: Rule
         f"{parent.qualified_name}({ref.name}) but has no foreign key.",
         table=table,
         column=column,
-        fix=f"Add a foreign key from {column.name} to {parent.qualified_name}({ref.name}).",
+        fix=ctx.orm_fix(
+            f"Add a foreign key from {column.name} to {parent.qualified_name}({ref.name}).",
+            **_orm_fix(ctx, table, column, parent, ref),
+        ),
         sql=sql,
         evidence=evidence,
     )
+
+
+def _orm_fix(ctx: RuleContext, table: Table, column: Column, parent: Table, ref: Column) -> dict[str, str]:
+    model, parent_model = ctx.orm_name(table), ctx.orm_name(parent)
+    own, their = ctx.orm_name(table, column.name), ctx.orm_name(parent, ref.name)
+    where = field(ctx, table, column)
+    # The relation field is named after the column without its id suffix (user_id, userId -> user).
+    stem = reference_stem(own) or parent_model[:1].lower() + parent_model[1:]
+    return {
+        "prisma": (
+            f"In Prisma: add {stem} {parent_model} @relation(fields: [{own}], references: [{their}]) to model "
+            f"{model}, and a back-relation field of type {model}[] to model {parent_model}."
+        ),
+        "typeorm": (
+            f'In TypeORM: add @ManyToOne(() => {parent_model}) @JoinColumn({{ name: "{column.name}" }}) '
+            f"{stem}: {parent_model} to entity {model}."
+        ),
+        "drizzle": f"In Drizzle: add .references(() => {parent_model}.{their}) to {where}.",
+        "sqlalchemy": (
+            f'In SQLAlchemy: declare {where} as mapped_column(ForeignKey("{parent.name}.{ref.name}")).'
+        ),
+        "django": (
+            f"In Django: replace {where} with {stem} = models.ForeignKey({parent_model}, "
+            f'on_delete=models.PROTECT, db_column="{column.name}").'
+        ),
+    }
 
 
 RULE = Rule(

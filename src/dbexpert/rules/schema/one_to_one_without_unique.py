@@ -54,6 +54,7 @@ from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._keys import create_index_sql, index_name, unique_on
 from dbexpert.rules.schema._names import name_forms
+from dbexpert.rules.schema._orm import field, fields
 
 _ONE_PER_PARENT = re.compile(
     r"^(?P<parent>.+?)_(profiles?|settings?|details?|preferences?|stats?|statistics?|metadata|infos?"
@@ -92,10 +93,42 @@ def _finding(table: Table, fk: ForeignKey, ctx: RuleContext) -> Finding:
         table=table,
         column=fk.columns[0],
         location=fk.location,
-        fix="Make the foreign key columns unique (remove duplicate rows first).",
+        fix=ctx.orm_fix(
+            "Make the foreign key columns unique (remove duplicate rows first).", **_orm_fix(ctx, table, fk)
+        ),
         sql=sql,
         evidence={"columns": list(fk.columns), "references": fk.ref_table, "heuristic": "table name"},
     )
+
+
+def _orm_fix(ctx: RuleContext, table: Table, fk: ForeignKey) -> dict[str, str]:
+    model, names = ctx.orm_name(table), fields(ctx, table, fk.columns)
+    if len(names) > 1:
+        listed = ", ".join(names)
+        return {
+            "prisma": f"In Prisma: add @@unique([{listed}]) to model {model}.",
+            "typeorm": f"In TypeORM: add @Unique([{_quoted(names)}]) to entity {model}.",
+            "sqlalchemy": (
+                f"In SQLAlchemy: add UniqueConstraint({', '.join(repr(c) for c in fk.columns)}) to "
+                f"__table_args__ of {model}."
+            ),
+        }
+    where = field(ctx, table, fk.columns[0])
+    relation = fk.attrs.get("orm_field", names[0])
+    return {
+        "prisma": f"In Prisma: add @unique to {where}.",
+        "typeorm": (
+            f"In TypeORM: declare the relation {relation} of {model} with @OneToOne and @JoinColumn() "
+            "instead of @ManyToOne (TypeORM then adds the unique constraint)."
+        ),
+        "drizzle": f"In Drizzle: add .unique() to {where}.",
+        "sqlalchemy": f"In SQLAlchemy: pass unique=True to mapped_column(...) of {where}.",
+        "django": f"In Django: declare {model}.{relation} as models.OneToOneField instead of models.ForeignKey.",
+    }
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)  # TypeScript string literals
 
 
 RULE = Rule(

@@ -52,6 +52,7 @@ from dbexpert.rules.schema._keys import (
     key_signature,
     predicate,
 )
+from dbexpert.rules.schema._orm import drop_index
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
@@ -67,7 +68,7 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             "the same lookups.",
             table=table,
             location=index_location(table, short),
-            fix=f"Drop {short.name}.",
+            fix=ctx.orm_fix(f"Drop {short.name}.", **drop_index(ctx, table, short)),
             sql=drop_index_sql(ctx, table, short),
             applicability=Applicability.UNSAFE,
             evidence={

@@ -55,6 +55,7 @@ from dbexpert.model import Applicability, Category, Engine, Finding, Severity, T
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.rules.schema._names import words
+from dbexpert.rules.schema._orm import column_type
 
 _INSTANT_LAST_WORDS = frozenset({"at", "time", "timestamp", "ts", "datetime"})
 _INSTANT_NAMES = frozenset({"timestamp", "timestamps", "created", "updated", "modified", "deleted"})
@@ -83,6 +84,20 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
                 ]
             )
             fix = "Change the column to timestamptz, reading the stored values as UTC."
+            fsp = re.search(r"\((\d)\)", column.raw_type)
+            # Django's DateTimeField is already timestamptz on PostgreSQL: a finding there is a custom type.
+            fix = ctx.orm_fix(
+                fix,
+                **column_type(
+                    ctx,
+                    table,
+                    column,
+                    prisma=f"DateTime @db.Timestamptz({fsp.group(1) if fsp else 6})",
+                    typeorm='{ type: "timestamptz" } in its @Column (or @CreateDateColumn, @UpdateDateColumn) options',
+                    drizzle=f'timestamp("{column.name}", {{ withTimezone: true }})',
+                    sqlalchemy="mapped_column(DateTime(timezone=True))",
+                ),
+            )
         yield ctx.finding(
             f"Column {table.qualified_name}.{column.name} holds instants but is {column.raw_type}.",
             table=table,

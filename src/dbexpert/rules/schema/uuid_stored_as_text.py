@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Column, Engine, Finding, Table, Version
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._orm import column_type
 from dbexpert.rules.schema._types import backfill_sql, named_like_uuid, uuid_as_text
 
 _UUID_TEXT = re.compile(
@@ -81,10 +82,28 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             f"Column {table.qualified_name}.{column.name} stores UUIDs as {column.raw_type}; use {target}.",
             table=table,
             column=column,
-            fix=f"Store the UUIDs as {target} (16 bytes instead of 36 characters).",
+            fix=ctx.orm_fix(
+                f"Store the UUIDs as {target} (16 bytes instead of 36 characters).",
+                **_orm_fix(ctx, table, column),
+            ),
             sql=sql,
             evidence=evidence | {"bytes_per_value": {"text": 37, target: 16}},
         )
+
+
+def _orm_fix(ctx: RuleContext, table: Table, column: Column) -> dict[str, str]:
+    if ctx.engine is not Engine.POSTGRES:
+        return {}  # the ORMs' uuid types fall back to text or binary columns there
+    return column_type(
+        ctx,
+        table,
+        column,
+        prisma="String @db.Uuid",
+        typeorm='@Column("uuid") (or @PrimaryGeneratedColumn("uuid") for a generated key)',
+        drizzle=f'uuid("{column.name}")',
+        sqlalchemy="mapped_column(Uuid)",
+        django="models.UUIDField()",
+    )
 
 
 def _fix(ctx: RuleContext, table: Table, column: Column) -> tuple[str, str]:

@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Table, TypeKind
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import Rule, Target
+from dbexpert.rules.schema._orm import column_type, field
 
 
 def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
@@ -65,7 +66,20 @@ def check(table: Table, ctx: RuleContext) -> Iterator[Finding]:
             f"Column {table.qualified_name}.{column.name} is {column.raw_type}; use text.",
             table=table,
             column=column,
-            fix="Change the column to text, with a CHECK on its length if the limit is a business rule.",
+            fix=ctx.orm_fix(
+                "Change the column to text, with a CHECK on its length if the limit is a business rule.",
+                **column_type(
+                    ctx,
+                    table,
+                    column,
+                    typeorm='@Column("text")',
+                    drizzle=f'text("{column.name}")',
+                    sqlalchemy="mapped_column(Text)",
+                    django="models.TextField()",
+                ),
+                prisma=f"In Prisma: remove @db.VarChar({column.length}) from {field(ctx, table, column)} "
+                "(String is text by default).",
+            ),
             sql=sql,
             applicability=Applicability.SAFE,
             evidence={"type": column.raw_type, "length": column.length},

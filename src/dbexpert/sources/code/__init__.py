@@ -9,7 +9,7 @@ skipping vendored and generated folders, and never stops at a file that does not
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,9 @@ from dbexpert.model.code import LoopQuery
 from dbexpert.sources.orm import source_files
 
 SCANNERS = ("python_loops", "typescript_loops")  # modules of this package
+
+# Told (file, files done, files in all) after each file, so a caller can show how far a scan is.
+ScanProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +45,26 @@ def scan_text(text: str, path: str) -> FileScan:
     return FileScan()
 
 
-def scan_paths(paths: Sequence[Path]) -> CodeScan:
-    """Every Python and TypeScript/JavaScript file under ``paths``, scanned."""
+def scan_paths(paths: Sequence[Path], progress: ScanProgress | None = None) -> CodeScan:
+    """Every Python and TypeScript/JavaScript file under ``paths``, scanned.
+
+    ``progress`` is called once per file, after it is scanned or found unreadable.
+    """
     suffixes = tuple(
         s for name in SCANNERS for s in importlib.import_module(f"dbexpert.sources.code.{name}").SUFFIXES
     )
     files = [file for path in paths for file in source_files(path, suffixes)]
     sites: list[LoopQuery] = []
     problems: list[str] = []
-    for file in files:
+    for done, file in enumerate(files, start=1):
         try:
-            text = file.read_text(encoding="utf-8")
+            scanned = scan_text(file.read_text(encoding="utf-8"), str(file))
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{file}:1:1: cannot read: {exc}")
-            continue
-        scanned = scan_text(text, str(file))
+            scanned = FileScan(problems=(f"{file}:1:1: cannot read: {exc}",))
         sites.extend(scanned.sites)
         problems.extend(scanned.problems)
+        if progress is not None:
+            progress(str(file), done, len(files))
     return CodeScan(tuple(sites), len(files), tuple(problems))
 
 
