@@ -44,6 +44,12 @@ def _findings(rule: Rule, sql: str) -> list[Finding]:
     if rule.target is Target.LOOP_QUERY:  # code blocks: whichever scanner reads them
         scans = [scan_text(sql, "example.py"), scan_text(sql, "example.ts")]
         return [f for f in run_code_rules(merged(scans).sites, [rule]) if f.rule == rule.name]
+    if rule.target is Target.REQUEST:  # JSON lines traces
+        from dbexpert.api.workload import find_nplusone_in_events
+        from dbexpert.sources.logs import ReadOptions, traces
+
+        events = traces.read(sql.splitlines(), "example.jsonl", ReadOptions())
+        return [f for f in find_nplusone_in_events(events, Config(select=(rule.name,))) if f.rule == rule.name]
     if rule.target is Target.HEALTH:
         snapshot = snapshot_from_json(sql, "example.json")
         catalog = Catalog(engine=snapshot.engine, version=snapshot.version, flavor=snapshot.flavor)
@@ -78,7 +84,7 @@ def test_example_fires_and_use_instead_is_clean(rule: Rule):
 def test_every_rule_has_its_own_test_module(rule: Rule):
     package, module = sys.modules[rule.check.__module__].__name__.rsplit(".", 1)
     subfolder = next(
-        (name for name in ("migration", "plan", "query", "ops", "code") if package.endswith(f".{name}")), ""
+        (name for name in ("migration", "plan", "query", "ops", "code", "workload") if package.endswith(f".{name}")), ""
     )
     folder = ROOT / "tests" / "rules" / subfolder
     assert (folder / f"test_{module}.py").is_file(), f"{rule.name}: no test_{module}.py in {folder}"

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from dbexpert import __version__
+from dbexpert.cli.backup import backup_group
 from dbexpert.cli.explain import explain_command
 from dbexpert.cli.index import index_group
 from dbexpert.cli.migrations import migrations_group
@@ -22,6 +23,7 @@ from dbexpert.cli.nplusone import nplusone_command
 from dbexpert.cli.options import build_config, emit, exit_code, output_options, rule_options
 from dbexpert.cli.plan import plan_command
 from dbexpert.cli.query import query_group
+from dbexpert.cli.workload import workload_group
 from dbexpert.engines.url import redact
 from dbexpert.model import DbexpertError
 from dbexpert.report import ReportData
@@ -110,10 +112,12 @@ def rule_command(name: str) -> None:
 
 
 cli.add_command(migrations_group)
+cli.add_command(backup_group)
 cli.add_command(plan_command)
 cli.add_command(nplusone_command)
 cli.add_command(explain_command)
 cli.add_command(query_group)
+cli.add_command(workload_group)
 cli.add_command(index_group)
 
 

@@ -47,6 +47,8 @@ class QueryEvent:
     parameters: tuple[str, ...] = ()  # bind parameters, as logged
     plan: str | None = None  # an auto_explain plan logged with it
     queryid: str | None = None  # the server's own query id, when given
+    min_ms: float | None = None  # fastest and slowest call, from sources that aggregate (pg_stat_statements)
+    max_ms: float | None = None
 
 
 class LogEventKind(StrEnum):
@@ -84,3 +86,23 @@ class ReadProblem:
 
     place: Place
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TracedQuery:
+    """One statement of a request, with its shape (``dbexpert.sql.fingerprint``)."""
+
+    event: QueryEvent
+    shape_id: str
+    shape: str  # the normalized text: literals as ?
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTrace:
+    """The statements of one request (trace id), transaction or session stretch, in start order:
+    what the N+1 rules inspect."""
+
+    key: str
+    kind: str  # "request", "transaction" or "session"
+    queries: tuple[TracedQuery, ...]
+    engine: Engine = Engine.POSTGRES

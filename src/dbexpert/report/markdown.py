@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dbexpert.model import Finding
 from dbexpert.report.base import ReportData, group_by_table, severity_counts
+from dbexpert.report.workload_table import workload_markdown
 from dbexpert.rules.registry import Registry
 
 _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
@@ -22,6 +23,7 @@ def render_markdown(data: ReportData, registry: Registry) -> str:
         lines.append(f"> ⚠️ {_cell(problem)}")
     for note in data.notes:
         lines.append(f"> {_cell(note)}")
+    lines += workload_markdown(data)  # the workload report's tables, when there are some
     for table, findings in group_by_table(data.findings):
         lines += ["", f"## `{_code(table)}`", "", "| | Rule | Finding | Where |", "|---|---|---|---|"]
         lines += [_row(f) for f in findings]

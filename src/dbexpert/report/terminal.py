@@ -11,6 +11,7 @@ from rich.markup import escape
 from dbexpert.model import Finding, Severity
 from dbexpert.report.base import ReportData, group_by_table, severity_counts
 from dbexpert.report.plan_tree import is_ranked, plan_facts, plan_tree
+from dbexpert.report.workload_table import print_workload
 from dbexpert.rules.registry import Registry
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -27,6 +28,7 @@ def render_text(data: ReportData, registry: Registry, *, color: bool = False) ->
         console.print(f"[red]problem:[/] {escape(problem)}")
     for note in data.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
+    print_workload(console, data)  # the workload report's tables, when there are some
     if is_ranked(data):
         _print_ranked(console, data)
     for table, findings in [] if is_ranked(data) else group_by_table(data.findings):

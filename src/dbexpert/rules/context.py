@@ -20,10 +20,12 @@ from dbexpert.model import (
     Table,
     Version,
 )
+from dbexpert.model.backup import BackupProblem
 from dbexpert.model.code import LoopQuery
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.model.plan import Plan, iter_sites
 from dbexpert.model.probe import LiveProbe
+from dbexpert.model.workload import RequestTrace
 from dbexpert.rules.registry import Registry, Rule, Target
 from dbexpert.sources.migrations.steps import MigrationStep
 from dbexpert.sql.quote import qualify, quote_ident
@@ -276,4 +278,48 @@ def run_code_rules(
         ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
         for site in sites:
             findings.extend(rule.check(site, ctx))
+    return findings
+
+
+def run_request_rules(
+    traces: Iterable[RequestTrace],
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the request rules among ``rules`` over the requests, transactions and sessions of a
+    workload (N+1 queries, per-row inserts, duplicate queries)."""
+    options = options or {}
+    chosen = [rule for rule in rules if rule.target is Target.REQUEST]
+    contexts: dict[Engine, list[RuleContext]] = {}
+    findings: list[Finding] = []
+    for trace in traces:
+        if trace.engine not in contexts:
+            catalog = Catalog(engine=trace.engine)
+            contexts[trace.engine] = [
+                RuleContext(rule=rule, catalog=catalog, options=MappingProxyType({**rule.options, **options.get(rule.name, {})}))
+                for rule in chosen
+                if rule.applies_to(trace.engine, None)
+            ]
+        for ctx in contexts[trace.engine]:
+            findings.extend(ctx.rule.check(trace, ctx))
+    return findings
+
+
+def run_backup_rules(
+    problems: Iterable[BackupProblem],
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
+    """Run the backup-problem rules among ``rules`` over what ``backup verify`` observed, in order."""
+    options = options or {}
+    chosen = [rule for rule in rules if rule.target is Target.BACKUP_PROBLEM]
+    findings: list[Finding] = []
+    for problem in problems:
+        catalog = Catalog(engine=problem.engine)
+        for rule in chosen:
+            if not rule.applies_to(problem.engine, None):
+                continue
+            merged = {**rule.options, **options.get(rule.name, {})}
+            ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
+            findings.extend(rule.check(problem, ctx))
     return findings

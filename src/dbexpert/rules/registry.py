@@ -32,6 +32,7 @@ RULE_PACKAGES = (
     "dbexpert.rules.query",
     "dbexpert.rules.ops",
     "dbexpert.rules.code",
+    "dbexpert.rules.workload",
 )
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RELATIONAL = frozenset({Engine.POSTGRES, Engine.MYSQL, Engine.SQLITE})
@@ -50,6 +51,8 @@ class Target(StrEnum):
     QUERY = "query"  # check(query: dbexpert.sql.query.Query, ctx), once per application statement
     HEALTH = "health"  # check(snapshot: HealthSnapshot, ctx), once per live server audited
     LOOP_QUERY = "loop-query"  # check(site: LoopQuery, ctx), once per query found inside a loop in code
+    BACKUP_PROBLEM = "backup-problem"  # check(problem: BackupProblem, ctx), once per problem `backup verify` saw
+    REQUEST = "request"  # check(trace: RequestTrace, ctx), once per request/transaction/session of a workload
 
 
 @dataclass(frozen=True, slots=True)

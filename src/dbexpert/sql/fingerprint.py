@@ -76,9 +76,79 @@ _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r" ?([(),;=<>!+*/%|\[\]:-]) ?")
 
 
+# The fast path. Logs with inline literals make nearly every statement text distinct, so caching on
+# the text alone does not help; a few cheap C-level substitutions (strings, numbers, lists of them)
+# turn the statement into a skeleton that repeats, and the full normalization runs once per
+# skeleton. The skeleton replaces exactly what the full passes would replace, with the same text, so
+# the result is identical — as long as nothing outside the strings changes how they are read: a
+# comment, a quoted identifier, a dollar quote, an escape string with backslashes, an unterminated
+# string. Those are looked for outside the strings, and take the full path from the original text.
+_QUICK_STRINGS = {
+    Engine.POSTGRES: re.compile(r"[eEbBxXnN]?'(?:[^']|'')*'"),
+    Engine.MYSQL: re.compile(r"[bBxXnN]?'(?:[^']|'')*'"),
+    Engine.SQLITE: re.compile(r"[eEbBxXnN]?'(?:[^']|'')*'"),
+}
+_QUICK_NUMBER = re.compile(
+    r"(?<![\w$.])(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?!\w)"
+)
+_QUICK_ARRAY = re.compile(r"\b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\]")
+# Outside strings. MySQL strings escape with backslashes anywhere: any backslash takes the full path.
+_TRICKY = {
+    Engine.POSTGRES: ('"', "--", "/*", "$$", "'"),
+    Engine.MYSQL: ('"', "--", "/*", "`", "#", "'", "\\"),
+    Engine.SQLITE: ('"', "--", "/*", "`", "[", "'"),
+}
+_QUICK_ROWS = re.compile(r"(\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+")
+_DOLLAR_TAG = re.compile(r"\$[A-Za-z_]\w*\$")
+_NEW_PARAM = re.compile(r"\?:[A-Za-z_]")
+_NEW_NUMBER = re.compile(r"\?\.\d")
+_ESCAPE_PREFIX = re.compile(r"(?<![\w'])[eE]'")
+
+
 def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
     """The shape of ``sql`` (any text: a statement that does not parse still gets one)."""
-    return _fingerprint(sql, engine)
+    shape = _seen.get((sql, engine))
+    if shape is not None:
+        return shape
+    skeleton = _skeleton(sql, engine)
+    shape = _fingerprint(sql if skeleton is None else skeleton, engine)
+    if len(_seen) >= _SEEN_LIMIT:
+        _seen.clear()  # a cheap bound: the skeleton cache below still holds the shapes
+    _seen[(sql, engine)] = shape
+    return shape
+
+
+_seen: dict[tuple[str, Engine], Shape] = {}
+_SEEN_LIMIT = 16384
+
+
+def _skeleton(sql: str, engine: Engine) -> str | None:
+    """The statement with its literals replaced as the full passes would, or None when tricky."""
+    strings = _QUICK_STRINGS.get(engine)
+    if strings is None or "\x00" in sql:
+        return None
+    if engine is Engine.MYSQL and "\\" in sql:
+        return None
+    if "\\" in sql and _ESCAPE_PREFIX.search(sql):  # E'...' strings where a backslash escapes a quote
+        return None
+    if "'" in sql:
+        sql = strings.sub(" ? ", sql)
+    for marker in _TRICKY[engine]:
+        if marker in sql:
+            return None
+    if "$" in sql and _DOLLAR_TAG.search(sql):
+        return None
+    sql = _QUICK_NUMBER.sub("?", sql)
+    if ":" in sql and _NEW_PARAM.search(sql):  # '1:name' is no parameter, '?:name' would become one
+        return None
+    if "?." in sql and _NEW_NUMBER.search(sql):  # '1.2.3': the full pass reads '.3' once, not twice
+        return None
+    if "[" in sql:
+        sql = _QUICK_ARRAY.sub("array[...]", sql)
+    if "(" not in sql:
+        return sql
+    sql = _LIST.sub("(...)", sql)
+    return _QUICK_ROWS.sub(r"\1(...)", sql) if "), (" in sql or "),(" in sql else sql
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,249 @@
+"""What PostgreSQL log messages mean, whatever the log format (stderr, csvlog, jsonlog).
+
+A reader turns its lines into :class:`Record` values (one message with its DETAIL, HINT, CONTEXT
+and STATEMENT) and feeds them to :class:`Interpreter`, which yields query and log events. The
+interpreter keeps a little state per session because some facts span two messages of one backend:
+
+- ``log_statement`` + ``log_duration``: ``statement: S`` then, later, ``duration: 1.2 ms`` alone;
+  with ``log_min_duration_statement`` too, the statement is logged twice and counted once;
+- auto_explain logs ``duration: … ms  plan:`` just before the statement's own duration line: the
+  plan is attached to that query (or becomes the query when the statement is not logged);
+- a lock wait logs ``still waiting … after 1000.1 ms`` then ``acquired … after 2400.5 ms``: one
+  wait, with the longer figure.
+
+Message texts are matched with ``startswith``: the server writes them in English unless
+``lc_messages`` says otherwise (recommended: 'C', as for pgBadger).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
+from dbexpert.sources.logs._pg_time import parse_timestamp
+
+Event = QueryEvent | LogEvent | ReadProblem
+
+
+@dataclass(slots=True)
+class Record:
+    """One log message and what the server attached to it (mutable while lines are assembled)."""
+
+    place: Place
+    severity: str
+    message: str
+    timestamp: str | None = None
+    pid: str | None = None
+    session: str | None = None
+    user: str | None = None
+    database: str | None = None
+    application: str | None = None
+    client: str | None = None
+    transaction: str | None = None
+    queryid: str | None = None
+    detail: str | None = None
+    hint: str | None = None
+    context: str | None = None
+    statement: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        return self.session or self.pid
+
+
+_ERRORS = frozenset({"ERROR", "FATAL", "PANIC"})
+_AFTER_MS = re.compile(r"after (\d+(?:\.\d+)?) ms")
+_TEMP_SIZE = re.compile(r"size (\d+)")
+_CHECKPOINT_TOTAL = re.compile(r"total=(\d+(?:\.\d+)?) s")
+_ELAPSED = re.compile(r"elapsed: (\d+(?:\.\d+)?) s")
+_PARAMETER = re.compile(r"\$\d+ = (NULL|'(?:[^']|'')*'(?:\.\.\.)?)")
+_PLAN_NODE = re.compile(
+    r"^ *(?:->  )?[A-Z][A-Za-z ]*?(?: on \S+.*?| using \S+.*?)?  \((?:cost|actual)=", re.M
+)
+
+
+def parameters(detail: str | None) -> tuple[str, ...]:
+    """``parameters: $1 = '7', $2 = 'o''k'`` -> ("7", "o'k"); NULL stays NULL."""
+    if not detail or not detail.startswith("parameters: "):
+        return ()
+    values = []
+    for raw in _PARAMETER.findall(detail):
+        values.append(raw if raw == "NULL" else raw.strip(".")[1:-1].replace("''", "'"))
+    return tuple(values)
+
+
+def split_plan(body: str) -> tuple[str | None, str]:
+    """auto_explain output -> (query text, plan text): text format or JSON."""
+    text = body.strip("\n")
+    if text.lstrip().startswith("{"):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return None, text
+        query = document.get("Query Text") if isinstance(document, dict) else None
+        return (query if isinstance(query, str) else None), text
+    if not text.startswith("Query Text: "):
+        return None, text
+    node = _PLAN_NODE.search(text)
+    if node is None:
+        first, _, rest = text.partition("\n")
+        return first[len("Query Text: ") :], rest
+    return text[len("Query Text: ") : node.start()].rstrip("\n"), text[node.start() :]
+
+
+class Interpreter:
+    """Records in, events out (appended to ``out``: no generator per record); :meth:`finish` at the end."""
+
+    def __init__(self) -> None:
+        self._statements: dict[str | None, tuple[Record, str]] = {}  # statement awaiting its duration
+        self._plans: dict[str | None, tuple[Record, float, str | None, str]] = {}
+        self._waits: dict[str | None, tuple[Record, float | None]] = {}
+
+    def feed(self, record: Record, out: list[Event]) -> None:
+        message = record.message
+        key = record.key
+        if key in self._waits and not message.startswith("process "):
+            out.append(self._wait_event(*self._waits.pop(key)))
+        if message.startswith("duration: "):
+            self._duration(record, message, key, out)
+        elif message.startswith(("statement: ", "execute ")):
+            if key in self._statements:
+                out.append(self._query(*self._statements.pop(key), None))
+            sql = message[message.find(": ") + 2 :]
+            self._statements[key] = (record, sql)
+        elif record.severity in _ERRORS:
+            kind = LogEventKind.DEADLOCK if message.startswith("deadlock detected") else LogEventKind.ERROR
+            out.append(self._log(record, kind))
+        elif message.startswith("process "):
+            self._lock(record, message, key, out)
+        elif message.startswith("temporary file: "):
+            size = _TEMP_SIZE.search(message)
+            out.append(self._log(record, LogEventKind.TEMP_FILE, float(size.group(1)) if size else None))
+        elif message.startswith(("checkpoint complete", "restartpoint complete")):
+            total = _CHECKPOINT_TOTAL.search(message)
+            out.append(self._log(record, LogEventKind.CHECKPOINT, float(total.group(1)) if total else None))
+        elif message.startswith("automatic "):
+            kind = (
+                LogEventKind.AUTOANALYZE
+                if message.startswith("automatic analyze")
+                else LogEventKind.AUTOVACUUM
+            )
+            elapsed = _ELAPSED.search(message)
+            out.append(self._log(record, kind, float(elapsed.group(1)) if elapsed else None))
+        elif message.startswith(("connection ", "disconnection: ")):
+            out.append(self._log(record, LogEventKind.CONNECTION))
+            if message.startswith("disconnection"):
+                self._flush(key, out)
+        elif record.severity in ("DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"):
+            out.append(ReadProblem(record.place, f"{record.severity} without the message it belongs to"))
+        else:
+            out.append(self._log(record, LogEventKind.OTHER))
+
+    def finish(self, out: list[Event]) -> None:
+        for key in list({*self._statements, *self._plans, *self._waits}):
+            self._flush(key, out)
+
+    def _flush(self, key: str | None, out: list[Event]) -> None:
+        if key in self._plans:
+            record, duration, sql, plan = self._plans.pop(key)
+            out.append(self._query(record, sql or "", duration, plan))
+        if key in self._statements:
+            out.append(self._query(*self._statements.pop(key), None))
+        if key in self._waits:
+            out.append(self._wait_event(*self._waits.pop(key)))
+
+    def _duration(self, record: Record, message: str, key: str | None, out: list[Event]) -> None:
+        end = message.find(" ms", 10)
+        try:
+            duration = float(message[10:end])
+        except ValueError:
+            out.append(ReadProblem(record.place, "a duration that is not a number of milliseconds"))
+            return
+        rest = message[end + 3 :].lstrip(" ")
+        if not rest:  # log_duration: the statement came earlier from the same session
+            pending = self._statements.pop(key, None)
+            if pending is not None:
+                out.append(self._query(pending[0], pending[1], duration))
+            return
+        if rest.startswith("plan:"):
+            if key in self._plans:
+                self._flush_plan(key, out)
+            planned_sql, plan_body = split_plan(rest[5:].lstrip(" "))
+            self._plans[key] = (record, duration, planned_sql, plan_body)
+            return
+        if rest.startswith(("parse ", "bind ")):
+            return  # the execute line that follows carries the statement's own duration
+        colon = rest.find(": ")
+        if colon < 0:
+            out.append(ReadProblem(record.place, "a duration line without its statement"))
+            return
+        sql = rest[colon + 2 :]
+        pending = self._statements.pop(key, None)
+        if pending is not None and pending[1] != sql:
+            out.append(self._query(pending[0], pending[1], None))
+        plan: str | None = None
+        if key in self._plans:
+            plan_record, plan_duration, plan_sql, plan_text = self._plans.pop(key)
+            if plan_sql is not None and plan_sql.strip() == sql.strip():
+                plan = plan_text
+            else:
+                out.append(self._query(plan_record, plan_sql or "", plan_duration, plan_text))
+        out.append(self._query(record, sql, duration, plan))
+
+    def _flush_plan(self, key: str | None, out: list[Event]) -> None:
+        record, duration, sql, plan = self._plans.pop(key)
+        out.append(self._query(record, sql or "", duration, plan))
+
+    def _lock(self, record: Record, message: str, key: str | None, out: list[Event]) -> None:
+        after = _AFTER_MS.search(message)
+        waited = float(after.group(1)) if after else None
+        if " acquired " in message and key in self._waits:
+            waiting, _ = self._waits.pop(key)
+            out.append(self._wait_event(waiting, waited))
+        elif " still waiting " in message:
+            if key in self._waits:
+                out.append(self._wait_event(*self._waits.pop(key)))
+            self._waits[key] = (record, waited)
+        elif " waiting " in message or " acquired " in message:
+            out.append(self._log(record, LogEventKind.LOCK_WAIT, waited))
+        else:
+            out.append(self._log(record, LogEventKind.OTHER))
+
+    def _wait_event(self, record: Record, waited: float | None) -> LogEvent:
+        return self._log(record, LogEventKind.LOCK_WAIT, waited)
+
+    @staticmethod
+    def _query(record: Record, sql: str, duration: float | None, plan: str | None = None) -> QueryEvent:
+        return QueryEvent(
+            sql=sql,
+            place=record.place,
+            timestamp=parse_timestamp(record.timestamp),
+            duration_ms=duration,
+            database=record.database or None,
+            user=record.user or None,
+            application=record.application or None,
+            client=record.client or None,
+            session=record.key,
+            transaction=record.transaction or None,
+            parameters=parameters(record.detail),
+            plan=plan,
+            queryid=record.queryid if record.queryid not in (None, "", "0") else None,
+        )
+
+    @staticmethod
+    def _log(record: Record, kind: LogEventKind, amount: float | None = None) -> LogEvent:
+        return LogEvent(
+            kind=kind,
+            message=record.message,
+            place=record.place,
+            timestamp=parse_timestamp(record.timestamp),
+            severity=record.severity,
+            sql=record.statement,
+            database=record.database or None,
+            user=record.user or None,
+            session=record.key,
+            detail=record.detail,
+            amount=amount,
+        )
