@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.mysql_common import binlog_on
+from dbexpert.rules.ops._mysql import binlog_on
 from dbexpert.rules.registry import Rule, Target
 
 

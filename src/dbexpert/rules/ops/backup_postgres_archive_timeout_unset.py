@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.backup_common import archiving_problems
+from dbexpert.rules.ops._backup import archiving_problems
 from dbexpert.rules.registry import Rule, Target
 
 _UNITS = {"": 1, "s": 1, "min": 60, "h": 3600, "d": 86400, "ms": 0.001}

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.backup_common import archiving_problems
+from dbexpert.rules.ops._backup import archiving_problems
 from dbexpert.rules.registry import Rule, Target
 
 _SETUP = """ALTER SYSTEM SET wal_level = 'replica';

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Finding
 from dbexpert.model.backup import BackupProblem, BackupProblemKind
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.backup_verify_common import RESTORED, verified
+from dbexpert.rules.ops._backup_verify import RESTORED, verified
 from dbexpert.rules.registry import Rule, Target
 
 

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding
 from dbexpert.model.backup import BackupProblem, BackupProblemKind
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.backup_verify_common import verified
+from dbexpert.rules.ops._backup_verify import verified
 from dbexpert.rules.registry import Rule, Target
 
 SHOWN = 20  # messages kept in the evidence; a badly damaged file reports thousands

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location, Version
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.mysql_common import binlog_on, mariadb
+from dbexpert.rules.ops._mysql import binlog_on, mariadb
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import quote_ident
 

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.mysql_common import MIB, fact, mib, setting
+from dbexpert.rules.ops._mysql import MIB, fact, mib, setting
 from dbexpert.rules.registry import Rule, Target
 
 

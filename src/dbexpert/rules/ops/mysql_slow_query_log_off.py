@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.mysql_common import is_on, setting
+from dbexpert.rules.ops._mysql import is_on, setting
 from dbexpert.rules.registry import Rule, Target
 
 

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.pg_common import alter_system
+from dbexpert.rules.ops._pg import alter_system
 from dbexpert.rules.registry import Rule, Target
 
 

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.pg_common import alter_system, human, size_bytes
+from dbexpert.rules.ops._pg import alter_system, human, size_bytes
 from dbexpert.rules.registry import Rule, Target
 
 

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location, Severity
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.pg_common import number
+from dbexpert.rules.ops._pg import number
 from dbexpert.rules.registry import Rule, Target
 
 

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.pg_common import number
+from dbexpert.rules.ops._pg import number
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import qualify
 

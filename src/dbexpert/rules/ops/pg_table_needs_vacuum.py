@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops.pg_common import first_number, number, reloption
+from dbexpert.rules.ops._pg import first_number, number, reloption
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import qualify
 
