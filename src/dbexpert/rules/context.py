@@ -171,20 +171,15 @@ def run_statement_rules(
 
     A rule that declares the action types it looks at only sees the statements that have one.
     """
-    options = options or {}
     steps = list(steps)
     by_type: dict[type, list[int]] = {}  # action type -> positions of the steps that have one
     for position, step in enumerate(steps):
         for kind in {type(action) for action in step.actions}:
             by_type.setdefault(kind, []).append(position)
     findings: list[Finding] = []
-    for rule in rules:
-        if rule.target is not Target.STATEMENT or not rule.applies_to(catalog.engine, catalog.version):
-            continue
-        merged = {**rule.options, **options.get(rule.name, {})}
-        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        for step in _relevant(steps, by_type, rule.actions):
-            findings.extend(rule.check(step, ctx))
+    for ctx in contexts_for(Target.STATEMENT, rules, catalog, options):
+        for step in _relevant(steps, by_type, ctx.rule.actions):
+            findings.extend(ctx.rule.check(step, ctx))
     return findings
 
 
@@ -201,6 +196,32 @@ def _relevant(
     return [steps[position] for position in positions]
 
 
+def contexts_for(
+    target: Target,
+    rules: Iterable[Rule],
+    catalog: Catalog,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[RuleContext]:
+    """A context for each rule among ``rules`` that inspects ``target`` and applies to the catalog's
+    engine and version, its options the defaults overlaid with ``options[rule name]``."""
+    options = options or {}
+    return [
+        RuleContext(
+            rule=rule,
+            catalog=catalog,
+            options=MappingProxyType({**rule.options, **options.get(rule.name, {})}),
+        )
+        for rule in rules
+        if rule.target is target and rule.applies_to(catalog.engine, catalog.version)
+    ]
+
+
+def _checked(contexts: Iterable[RuleContext], items: Iterable[Any]) -> list[Finding]:
+    """Every rule's findings over every item, rule by rule."""
+    items = list(items)
+    return [finding for ctx in contexts for item in items for finding in ctx.rule.check(item, ctx)]
+
+
 def run_plan_rules(
     plan: Plan,
     rules: Iterable[Rule],
@@ -208,18 +229,8 @@ def run_plan_rules(
     version: Version | None = None,
 ) -> list[Finding]:
     """Run the plan-node rules among ``rules`` that apply to the plan's engine over every node."""
-    options = options or {}
     catalog = Catalog(engine=plan.engine, version=version)
-    sites = list(iter_sites(plan))
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.target is not Target.PLAN_NODE or not rule.applies_to(catalog.engine, version):
-            continue
-        merged = {**rule.options, **options.get(rule.name, {})}
-        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        for site in sites:
-            findings.extend(rule.check(site, ctx))
-    return findings
+    return _checked(contexts_for(Target.PLAN_NODE, rules, catalog, options), iter_sites(plan))
 
 
 def run_query_rules(
@@ -230,17 +241,7 @@ def run_query_rules(
 ) -> list[Finding]:
     """Run the query rules among ``rules`` over application statements; ``catalog`` (empty when no
     schema was given) answers what the statements' tables and columns are."""
-    options = options or {}
-    queries = list(queries)
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.target is not Target.QUERY or not rule.applies_to(catalog.engine, catalog.version):
-            continue
-        merged = {**rule.options, **options.get(rule.name, {})}
-        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        for query in queries:
-            findings.extend(rule.check(query, ctx))
-    return findings
+    return _checked(contexts_for(Target.QUERY, rules, catalog, options), queries)
 
 
 def run_health_rules(
@@ -250,15 +251,7 @@ def run_health_rules(
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Run the health rules among ``rules`` that apply to the server's engine and version."""
-    options = options or {}
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.target is not Target.HEALTH or not rule.applies_to(catalog.engine, catalog.version):
-            continue
-        merged = {**rule.options, **options.get(rule.name, {})}
-        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        findings.extend(rule.check(snapshot, ctx))
-    return findings
+    return _checked(contexts_for(Target.HEALTH, rules, catalog, options), [snapshot])
 
 
 def run_code_rules(
@@ -267,18 +260,8 @@ def run_code_rules(
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Run the code rules among ``rules`` over the queries found inside loops."""
-    options = options or {}
-    sites = list(sites)
     catalog = Catalog(engine=Engine.POSTGRES)  # code is engine-neutral; rules declare every engine
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.target is not Target.LOOP_QUERY:
-            continue
-        merged = {**rule.options, **options.get(rule.name, {})}
-        ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-        for site in sites:
-            findings.extend(rule.check(site, ctx))
-    return findings
+    return _checked(contexts_for(Target.LOOP_QUERY, rules, catalog, options), sites)
 
 
 def run_request_rules(
@@ -287,22 +270,8 @@ def run_request_rules(
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Run the request rules among ``rules`` over the requests, transactions and sessions of a
-    workload (N+1 queries, per-row inserts, duplicate queries)."""
-    options = options or {}
-    chosen = [rule for rule in rules if rule.target is Target.REQUEST]
-    contexts: dict[Engine, list[RuleContext]] = {}
-    findings: list[Finding] = []
-    for trace in traces:
-        if trace.engine not in contexts:
-            catalog = Catalog(engine=trace.engine)
-            contexts[trace.engine] = [
-                RuleContext(rule=rule, catalog=catalog, options=MappingProxyType({**rule.options, **options.get(rule.name, {})}))
-                for rule in chosen
-                if rule.applies_to(trace.engine, None)
-            ]
-        for ctx in contexts[trace.engine]:
-            findings.extend(ctx.rule.check(trace, ctx))
-    return findings
+    workload (N+1 queries, per-row inserts, duplicate queries), request by request."""
+    return _by_item(Target.REQUEST, traces, rules, options)
 
 
 def run_backup_rules(
@@ -311,15 +280,21 @@ def run_backup_rules(
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Run the backup-problem rules among ``rules`` over what ``backup verify`` observed, in order."""
-    options = options or {}
-    chosen = [rule for rule in rules if rule.target is Target.BACKUP_PROBLEM]
+    return _by_item(Target.BACKUP_PROBLEM, problems, rules, options)
+
+
+def _by_item(
+    target: Target,
+    items: Iterable[RequestTrace | BackupProblem],
+    rules: Iterable[Rule],
+    options: Mapping[str, Mapping[str, Any]] | None,
+) -> list[Finding]:
+    """Findings item by item, for items that each name their engine (contexts built once per engine)."""
+    rules = list(rules)
+    contexts: dict[Engine, list[RuleContext]] = {}
     findings: list[Finding] = []
-    for problem in problems:
-        catalog = Catalog(engine=problem.engine)
-        for rule in chosen:
-            if not rule.applies_to(problem.engine, None):
-                continue
-            merged = {**rule.options, **options.get(rule.name, {})}
-            ctx = RuleContext(rule=rule, catalog=catalog, options=MappingProxyType(merged))
-            findings.extend(rule.check(problem, ctx))
+    for item in items:
+        if item.engine not in contexts:
+            contexts[item.engine] = contexts_for(target, rules, Catalog(engine=item.engine), options)
+        findings.extend(_checked(contexts[item.engine], [item]))
     return findings

@@ -61,7 +61,6 @@ from dbexpert.rules.workload._requests import (
     loops,
     source_of,
 )
-from dbexpert.sql.query.batch import batch_select
 
 
 def check(trace: RequestTrace, ctx: RuleContext) -> Iterator[Finding]:
@@ -82,6 +81,8 @@ def _storm(loop: Loop, ctx: RuleContext) -> bool:
 
 
 def _finding(trace: RequestTrace, ctx: RuleContext, loop: Loop, partner: Loop | None) -> Finding:
+    from dbexpert.sql.query.batch import batch_select  # sqlglot loads only when a workload is analysed
+
     members = (loop,) if partner is None else (loop, partner)
     source = source_of(trace, loop, frozenset(m.shape_id for m in members))
     total = sum(m.total_ms for m in members)

@@ -42,7 +42,6 @@ from dbexpert.model.workload import RequestTrace
 from dbexpert.rules.context import RuleContext
 from dbexpert.rules.registry import RELATIONAL, Rule, Target
 from dbexpert.rules.workload._requests import evidence, location, loops
-from dbexpert.sql.query.batch import batch_insert
 
 _ORM = (
     "Send the rows together: a multi-row INSERT or COPY, the driver's batch call (psycopg "
@@ -53,6 +52,8 @@ _ORM = (
 
 
 def check(trace: RequestTrace, ctx: RuleContext) -> Iterator[Finding]:
+    from dbexpert.sql.query.batch import batch_insert  # sqlglot loads only when a workload is analysed
+
     for loop in loops(trace):
         if loop.verb() != "insert" or loop.count < ctx.option("min_rows") or " select " in loop.shape:
             continue
