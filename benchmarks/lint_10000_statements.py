@@ -11,13 +11,12 @@ Goal: at most 1.0 s of CPU and 200 MB of memory for `dbexpert migrations lint`; 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from _measure import best_of, dbexpert_program, measure  # same directory: one way to time a child process
 
 _TEMPLATES = (
     "CREATE TABLE t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, owner_id bigint, "
@@ -39,33 +38,12 @@ def generate(statements: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure(command: list[str]) -> tuple[float, float, float, int]:
-    """(wall s, cpu s, peak MB, exit code) of one run of ``command`` as a child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
-
-
-def best_of(command: list[str], runs: int) -> tuple[float, float, float, int]:
-    results = [measure(command) for _ in range(runs)]
-    return (
-        statistics.median(r[0] for r in results),
-        statistics.median(r[1] for r in results),
-        max(r[2] for r in results),
-        results[-1][3],
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    dbexpert = shutil.which("dbexpert")
-    if dbexpert is None:
-        raise SystemExit("the dbexpert command is not on PATH: pip install -e .")
+    dbexpert = dbexpert_program()
     with tempfile.TemporaryDirectory() as folder:
         migration = Path(folder) / "V1__big.sql"
         migration.write_text(generate(args.statements))

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from lint_10000_statements import best_of  # same directory: one way to time a child process
+from _measure import best_of, dbexpert_program  # same directory: one way to time a child process
 
 _TEMPLATES = (
     "SELECT o.id, o.total, c.email FROM orders o JOIN customers c ON c.id = o.customer_id "
@@ -48,9 +48,7 @@ def main() -> None:
     parser.add_argument("--peer-statements", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    dbexpert = shutil.which("dbexpert")
-    if dbexpert is None:
-        raise SystemExit("the dbexpert command is not on PATH: pip install -e .")
+    dbexpert = dbexpert_program()
     with tempfile.TemporaryDirectory() as folder:
         queries = Path(folder) / "queries.sql"
         queries.write_text(generate(args.statements))

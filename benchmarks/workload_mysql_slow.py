@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from bisect import bisect
 from itertools import accumulate
 from pathlib import Path
+
+from _measure import measure  # same directory: one way to time a child process
 
 SHAPES = 1000  # at most len(_ADJECTIVES) * len(_NOUNS) distinct field names
 SESSIONS = 200
@@ -175,17 +174,6 @@ def check_grouping(log: Path, truth: Path) -> dict[str, int | bool]:
     }
 
 
-def measure(command: list[str]) -> tuple[float, float, float, int]:
-    """(wall s, cpu s, peak MB, exit code) of ``command`` run as a child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1) and process.stderr is not None:
-        print(process.stderr.read().decode(errors="replace")[-2000:], file=sys.stderr)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="200MiB")
@@ -207,7 +195,7 @@ def main() -> None:
     out = args.dir / "dbexpert_bench_mysql_report.json"
     command = [shutil.which("dbexpert") or "dbexpert", "workload", "analyze", str(log), "--format", "json",
                "--output", str(out)]  # fmt: skip
-    wall, cpu, rss, code = measure(command)
+    wall, cpu, rss, code = measure(command, show_errors=True)
     groups = ""
     if out.exists() and code in (0, 1):
         report = json.loads(out.read_text())
@@ -223,14 +211,11 @@ def main() -> None:
         return
     peer_out = args.dir / "dbexpert_bench_pt_query_digest.txt"
     peer = [digest, "--limit", "100%", "--output", "report", str(log)]
-    start = time.perf_counter()
     with peer_out.open("w") as sink:
-        process = subprocess.Popen(peer, stdout=sink, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-    peer_cpu = usage.ru_utime + usage.ru_stime
+        peer_wall, peer_cpu, peer_rss, peer_code = measure(peer, stdout=sink)
     classes = sum(1 for text in peer_out.open(errors="replace") if text.startswith("# Query ") and "ID 0x" in text)
-    print(f"{'pt-query-digest':28} wall {time.perf_counter() - start:6.1f} s  cpu {peer_cpu:6.1f} s  "
-          f"peak {usage.ru_maxrss / 1024:5.0f} MB  exit {os.waitstatus_to_exitcode(status)}, {classes} groups")  # fmt: skip
+    print(f"{'pt-query-digest':28} wall {peer_wall:6.1f} s  cpu {peer_cpu:6.1f} s  "
+          f"peak {peer_rss:5.0f} MB  exit {peer_code}, {classes} groups")  # fmt: skip
     print(f"CPU ratio pt-query-digest / dbexpert: {peer_cpu / cpu:.1f}x")
 
 

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,19 +33,6 @@ def _generator():  # type: ignore[no-untyped-def]
     sys.modules["generate_pg_log"] = module
     spec.loader.exec_module(module)
     return module
-
-
-def measure(command: list[str]) -> tuple[float, float, float, int]:
-    """(wall s, cpu s, peak MB of the largest process, exit code) of ``command`` as a child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1) and process.stderr is not None:
-        print(process.stderr.read().decode(errors="replace")[-2000:], file=sys.stderr)
-    # Linux reports the child with its own reaped children (RUSAGE_BOTH): the -j workers count.
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 
 def check_grouping(log: Path, truth: Path, prefix: str | None = None) -> dict[str, int | bool]:
@@ -102,6 +87,9 @@ def check_grouping(log: Path, truth: Path, prefix: str | None = None) -> dict[st
 
 
 def main() -> None:
+    # Imported here: the tests load this file by path (for check_grouping), without this folder on sys.path.
+    from _measure import measure  # same directory: one way to time a child process
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="1GiB")
     parser.add_argument("--jobs", type=int, default=2)
@@ -140,7 +128,7 @@ def main() -> None:
     }
     figures: dict[str, tuple[float, float, float, int]] = {}
     for name, command in runs.items():
-        figures[name] = measure(command)
+        figures[name] = measure(command, show_errors=True)
         wall, cpu, rss, code = figures[name]
         groups = ""
         if out.exists() and code in (0, 1):
@@ -169,7 +157,7 @@ def main() -> None:
         str(badger_out),
         str(log),
     ]
-    wall, cpu, rss, code = measure(command)
+    wall, cpu, rss, code = measure(command, show_errors=True)
     print(f"{'pgbadger -j 1':32} wall {wall:7.1f} s  cpu {cpu:7.1f} s  peak {rss:6.0f} MB  exit {code}")
     ours = figures["dbexpert (1 process)"][1]
     print(f"CPU ratio pgbadger / dbexpert: {cpu / ours:.1f}x")

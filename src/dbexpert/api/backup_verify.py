@@ -323,22 +323,9 @@ def _verify_pg_dump(
     problems += compared
     if restored is not None:
         problems += _invalid_objects(artifact, restored, reference)
-    return Verification(
-        artifact=str(artifact),
-        kind=kind,
-        findings=(),
-        problems=tuple(problems),
-        tables=tables,
-        reference=shown,
-        restore_seconds=run.seconds,
-        restored_bytes=restored.size_bytes if restored else None,
-        scratch_server=server.redacted(),
-        checks=(
-            f"{run.program} into a scratch database",
-            "indexes valid, constraints validated",
-            "row counts and content checksums" if reference else "read every row",
-        ),
-        notes=_no_reference_note(reference),
+    return _restored(
+        artifact, kind, server, reference, shown, run.program, run.seconds, restored,
+        problems=problems, tables=tables, engine_check="indexes valid, constraints validated",
     )
 
 
@@ -362,19 +349,41 @@ def _verify_mysql_dump(
     for table, message in broken.items():
         problems.append(_integrity(artifact, Engine.MYSQL, "CHECK TABLE", [message], table))
     tables, compared = _compare(artifact, Engine.MYSQL, reference, restored)
+    return _restored(
+        artifact, ArtifactKind.MYSQL_DUMP, server, reference, shown, run.program, run.seconds, restored,
+        problems=[*problems, *compared], tables=tables, engine_check="CHECK TABLE",
+    )
+
+
+def _restored(
+    artifact: Path,
+    kind: ArtifactKind,
+    server: DatabaseUrl,
+    reference: Manifest | None,
+    shown: str,
+    program: str,
+    seconds: float,
+    restored: Manifest | None,
+    *,
+    problems: list[BackupProblem],
+    tables: tuple[TableCheck, ...],
+    engine_check: str,
+) -> Verification:
+    """The verification of a dump restored into a scratch database by ``program``, where the
+    engine's own ``engine_check`` ran after the restore."""
     return Verification(
         artifact=str(artifact),
-        kind=ArtifactKind.MYSQL_DUMP,
+        kind=kind,
         findings=(),
-        problems=(*problems, *compared),
+        problems=tuple(problems),
         tables=tables,
         reference=shown,
-        restore_seconds=run.seconds,
+        restore_seconds=seconds,
         restored_bytes=restored.size_bytes if restored else None,
         scratch_server=server.redacted(),
         checks=(
-            f"{run.program} into a scratch database",
-            "CHECK TABLE",
+            f"{program} into a scratch database",
+            engine_check,
             "row counts and content checksums" if reference else "read every row",
         ),
         notes=_no_reference_note(reference),

@@ -157,15 +157,16 @@ def _with_hypothetical(
     notes: list[str],
 ) -> tuple[Finding, ...]:
     from dbexpert.engines.postgres import explain as pg
+    from dbexpert.engines.postgres import hypopg
 
-    if not pg.hypopg_installed(session):
+    if not hypopg.hypopg_installed(session):
         if not create:
             notes.append(
                 "hypopg is not installed in this database, so the suggested indexes were not priced: "
-                f"{pg.HYPOPG_INSTALL} (or pass --create-hypopg)"
+                f"{hypopg.HYPOPG_INSTALL} (or pass --create-hypopg)"
             )
             return findings
-        pg.create_hypopg(session)
+        hypopg.create_hypopg(session)
         notes.append("created the hypopg extension in this database (--create-hypopg)")
     priced: list[Finding] = []
     for finding in findings:

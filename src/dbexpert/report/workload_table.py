@@ -88,19 +88,7 @@ def workload_markdown(data: ReportData) -> list[str]:
     ]
     for number, q in enumerate(queries, start=1):
         checks = ", ".join(f"`{f['rule']}`" for f in _check_findings(q)) or ""
-        cells = [
-            str(number),
-            _ms(q["total_ms"]),
-            _share(q["total_ms"], total),
-            f"{q['calls']:,}",
-            _ms(q["mean_ms"]),
-            _ms(q.get("p50_ms")),
-            _ms(q.get("p95_ms")),
-            _ms(q.get("p99_ms")),
-            "" if q.get("rows") is None else f"{q['rows']:,}",
-            f"`{_code(_short(q['shape'], _SHAPE_WIDTH))}`",
-            checks,
-        ]
+        cells = [*_figures(number, q, total), f"`{_code(_short(q['shape'], _SHAPE_WIDTH))}`", checks]
         lines.append("| " + " | ".join(cells) + " |")
     for name in ("databases", "users", "applications"):
         rows = workload.get(name) or []
@@ -147,19 +135,23 @@ def _queries_table(queries: Sequence[Mapping[str, Any]], total: float) -> Table:
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("query", overflow="fold", ratio=1, min_width=30)
     for number, q in enumerate(queries, start=1):
-        table.add_row(
-            str(number),
-            _ms(q["total_ms"]),
-            _share(q["total_ms"], total),
-            f"{q['calls']:,}",
-            _ms(q["mean_ms"]),
-            _ms(q.get("p50_ms")),
-            _ms(q.get("p95_ms")),
-            _ms(q.get("p99_ms")),
-            "" if q.get("rows") is None else f"{q['rows']:,}",
-            escape(_short(q["shape"], _SHAPE_WIDTH)),
-        )
+        table.add_row(*_figures(number, q, total), escape(_short(q["shape"], _SHAPE_WIDTH)))
     return table
+
+
+def _figures(number: int, q: Mapping[str, Any], total: float) -> list[str]:
+    """A top query's rank and figures, as the terminal and Markdown tables show them (same columns)."""
+    return [
+        str(number),
+        _ms(q["total_ms"]),
+        _share(q["total_ms"], total),
+        f"{q['calls']:,}",
+        _ms(q["mean_ms"]),
+        _ms(q.get("p50_ms")),
+        _ms(q.get("p95_ms")),
+        _ms(q.get("p99_ms")),
+        "" if q.get("rows") is None else f"{q['rows']:,}",
+    ]
 
 
 def _print_links(console: Console, number: int, query: Mapping[str, Any]) -> None:

@@ -3,15 +3,18 @@
 Shared by the Django migration reader (``sources/migrations/django.py``) and the Django models
 reader (``sources/orm/django.py``). The types are the ``data_types`` of Django's backends
 (``django/db/backends/{postgresql,mysql,sqlite3}/base.py``); ``index_name`` is the schema
-editor's ``_create_index_name``.
+editor's ``_create_index_name``; ``q_condition`` is the SQL of a ``Q(...)`` object.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dbexpert.model import Engine
+from dbexpert.sources.migrations import _pyast as py
+from dbexpert.sources.migrations._code import NotUnderstood, literal
 
 # Field class -> PostgreSQL column type (fields with a length or precision are below).
 TYPES = {
@@ -111,3 +114,36 @@ def index_name(table: str, columns: Sequence[str], suffix: str = "") -> str:
     other = (63 - len(hash_part)) // 2 - 1
     name = f"{table[:other]}_{'_'.join(columns)[:other]}_{hash_part}"
     return "D" + name[:-1] if name[0] == "_" or name[0].isdigit() else name
+
+
+_LOOKUPS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def q_condition(node: ast.expr, env: py.Env, column: Callable[[str], str]) -> str:
+    """SQL of a ``Q(...)`` condition: field lookups joined by AND, ``&``, ``|``, ``~``; ``column``
+    gives the quoted column of a field name. Raises NotUnderstood for anything else."""
+    node = py.resolve(node, env)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        joiner = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
+        return f"({q_condition(node.left, env, column)}{joiner}{q_condition(node.right, env, column)})"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+        return f"NOT ({q_condition(node.operand, env, column)})"
+    if not (isinstance(node, ast.Call) and py.last(node) == "Q"):
+        raise NotUnderstood(f"condition {ast.unparse(node)[:40]}")
+    terms = [q_condition(arg, env, column) for arg in node.args]
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise NotUnderstood("Q(**kwargs)")
+        name, _, lookup = keyword.arg.partition("__")
+        quoted = column(name)
+        found = py.value(keyword.value, env)
+        if lookup == "isnull":
+            terms.append(f"{quoted} IS {'' if found else 'NOT '}NULL")
+        elif lookup == "in":
+            terms.append(f"{quoted} IN ({', '.join(literal(v) for v in found)})")
+        elif (lookup or "exact") in _LOOKUPS:
+            terms.append(f"{quoted} {_LOOKUPS[lookup or 'exact']} {literal(found)}")
+        else:
+            raise NotUnderstood(f"lookup {lookup}")
+    joined = " AND ".join(terms)
+    return f"({joined})" if len(terms) > 1 else joined

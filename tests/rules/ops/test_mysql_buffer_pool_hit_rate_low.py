@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from dbexpert.model import Catalog, Engine, Finding, Version
-from dbexpert.rules.context import run_health_rules
-from dbexpert.rules.registry import registry
-from dbexpert.sources.health import snapshot_from_json
-
-
-def findings(
-    data: dict[str, Any], version: str = "8.0.36", flavor: str | None = None, **options: Any
-) -> list[Finding]:
-    snapshot = snapshot_from_json(
-        json.dumps({"engine": "mysql", "version": version, "flavor": flavor, **data})
-    )
-    catalog = Catalog(engine=Engine.MYSQL, version=Version.parse(version), flavor=flavor)
-    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
-
+from tests.rules.ops.helpers import mysql_findings
 
 RULE = "mysql-buffer-pool-hit-rate-low"
+findings = mysql_findings(RULE)
 
 
 def test_low_read_efficiency_is_reported_with_counters():

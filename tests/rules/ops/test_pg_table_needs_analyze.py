@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dbexpert.model import Catalog, Engine, Finding, Version
-from dbexpert.rules.context import run_health_rules
-from dbexpert.rules.registry import registry
-from dbexpert.sources.health import snapshot_from_json
-
-
-def findings(data: dict[str, Any], **options: Any) -> list[Finding]:
-    snapshot = snapshot_from_json(json.dumps({"engine": "postgres", "version": "15.4", **data}))
-    catalog = Catalog(engine=Engine.POSTGRES, version=Version(15, 4))
-    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
-
+from tests.rules.ops.helpers import postgres_findings
 
 RULE = "table-needs-analyze"
+findings = postgres_findings(RULE)
 
 
 SETTINGS = {"autovacuum_analyze_threshold": "50", "autovacuum_analyze_scale_factor": "0.1"}

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from dbexpert.model import Catalog, Engine, Finding, Version
-from dbexpert.rules.context import run_health_rules
-from dbexpert.rules.registry import registry
-from dbexpert.sources.health import snapshot_from_json
-
-
-def findings(data: dict[str, Any], **options: Any) -> list[Finding]:
-    snapshot = snapshot_from_json(json.dumps({"engine": "sqlite", "version": "3.45.1", **data}), "app.db")
-    catalog = Catalog(engine=Engine.SQLITE, version=Version(3, 45, 1))
-    return run_health_rules(snapshot, catalog, [registry().get(RULE)], {RULE: options})
-
-
-from dbexpert.model import Severity  # noqa: E402
+from dbexpert.model import Severity
+from tests.rules.ops.helpers import sqlite_findings
 
 RULE = "sqlite-foreign-keys-not-enforced"
+findings = sqlite_findings(RULE)
 KEYS = [{"table": "orders", "id": 0, "parent": "customers"}, {"table": "items", "id": 0, "parent": "orders"}]
 
 

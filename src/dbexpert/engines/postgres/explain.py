@@ -13,21 +13,17 @@ work inside the read-only transaction; ``hypopg_reset()`` always follows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 from dbexpert.engines.postgres.connect import PostgresSession
+from dbexpert.engines.postgres.hypopg import index_names, reset_hypothetical
 from dbexpert.engines.postgres.scratch import clean_error
 from dbexpert.engines.url import redact
 from dbexpert.model import ConnectError, DbexpertError, InputError
 from dbexpert.sql.classify import ExplainableStatement
-
-HYPOPG_INSTALL = (
-    "install the hypopg package for the server (e.g. postgresql-15-hypopg), then CREATE EXTENSION hypopg;"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,26 +62,6 @@ def explain_plan(
         connection.read_only = True
 
 
-def hypopg_installed(session: PostgresSession) -> bool:
-    rows = session.fetch("hypopg", "SELECT 1 AS installed FROM pg_extension WHERE extname = 'hypopg'")
-    return bool(rows)
-
-
-def create_hypopg(session: PostgresSession) -> None:
-    """CREATE EXTENSION hypopg, committed: only on the user's explicit request."""
-    connection = session.connection
-    connection.read_only = False
-    try:
-        session.round_trips += 1
-        with connection.transaction():
-            connection.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
-    except psycopg.Error as exc:
-        error = ConnectError if connection.broken or connection.closed else InputError
-        raise error(f"cannot create hypopg on {session.url.redacted()}: {_one_line(exc, session)}") from None
-    finally:
-        connection.read_only = True
-
-
 def hypothetical_index(
     session: PostgresSession, statement: ExplainableStatement, create_index: str
 ) -> HypotheticalIndex:
@@ -107,13 +83,12 @@ def hypothetical_index(
             name = str(created[0]["indexname"])
             after = _explain_in_transaction(session, statement, prefix)
     finally:
-        if not (connection.broken or connection.closed):
-            session.fetch("hypopg_reset", "SELECT hypopg_reset()")
+        reset_hypothetical(session)
     return HypotheticalIndex(
         index_name=name,
         cost_before=float(before[0]["Plan"]["Total Cost"]),
         cost_after=float(after[0]["Plan"]["Total Cost"]),
-        used=name in set(_index_names(after)),
+        used=name in set(index_names(after)),
     )
 
 
@@ -175,15 +150,3 @@ def _one_line_text(text: str, session: PostgresSession) -> str:
 def _plan_text(plan: Any) -> str:
     return json.dumps(plan, indent=2)
 
-
-def _index_names(value: Any) -> Iterator[str]:
-    """Every ``Index Name`` in a FORMAT JSON plan."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get("Index Name"), str):
-                yield item["Index Name"]
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)

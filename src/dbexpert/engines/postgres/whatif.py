@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
 
 import psycopg
 
 from dbexpert.engines.postgres.connect import PostgresSession
-from dbexpert.engines.postgres.explain import HYPOPG_INSTALL, create_hypopg, hypopg_installed
+from dbexpert.engines.postgres.hypopg import (
+    HYPOPG_INSTALL,
+    create_hypopg,
+    hypopg_installed,
+    index_names,
+    reset_hypothetical,
+)
 from dbexpert.engines.postgres.scratch import clean_error
 from dbexpert.model import DbexpertError, InputError
 
@@ -71,7 +77,7 @@ class PostgresWhatIf:
             return cached
         self._configure(configuration)
         plan = self._explain(text)
-        names = set(_index_names(plan))
+        names = set(index_names(plan))
         by_name = {self._live[sql][1]: position for position, sql in enumerate(configuration)}
         result = WhatIfCost(
             cost=float(plan[0]["Plan"]["Total Cost"]),
@@ -89,9 +95,7 @@ class PostgresWhatIf:
         return int(rows[0]["size"])
 
     def close(self) -> None:
-        connection = self.session.connection
-        if not (connection.broken or connection.closed):
-            self.session.fetch("hypopg_reset", "SELECT hypopg_reset()")
+        reset_hypothetical(self.session)
         self._live.clear()
 
     def _configure(self, configuration: Sequence[str]) -> None:
@@ -197,7 +201,7 @@ def timed_runs(connection: psycopg.Connection[Any], text: str, runs: int = 5) ->
             row = cursor.fetchone()
         value = next(iter(row.values())) if isinstance(row, dict) else row[0]  # type: ignore[index]
         plan = json.loads(value) if isinstance(value, str) else value
-        used.update(_index_names(plan))
+        used.update(index_names(plan))
         if attempt:  # the first run warms the cache
             times.append(float(plan[0]["Execution Time"]))
     return TimedRun(statistics.median(times), runs, frozenset(used))
@@ -213,14 +217,3 @@ def drop_indexes(connection: psycopg.Connection[Any], names: Sequence[str]) -> N
     for name in names:
         connection.execute(f'DROP INDEX IF EXISTS "{name}"'.encode())
 
-
-def _index_names(value: Any) -> Iterator[str]:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get("Index Name"), str):
-                yield item["Index Name"]
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)

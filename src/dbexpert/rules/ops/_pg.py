@@ -4,9 +4,10 @@ machine's memory, and the wording of sizes. Not a rule (no ``RULE``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from dbexpert.model.health import HealthSnapshot
+from dbexpert.model.health import HealthSnapshot, Row
 from dbexpert.rules.context import RuleContext
 
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
@@ -90,3 +91,19 @@ def first_number(*values: Any) -> float | None:
         if parsed is not None:
             return parsed
     return None
+
+
+def bloated(snapshot: HealthSnapshot, result: str, ctx: RuleContext) -> Iterator[tuple[Row, float, float]]:
+    """The rows of a bloat estimate (``table_bloat``, ``index_bloat``) over both of the rule's
+    thresholds (``min_bloat_bytes`` and ``min_ratio``), with their bloat in bytes and percent."""
+    for row in snapshot.rows(result):
+        bloat, pct = number(row.get("bloat_bytes")) or 0, number(row.get("bloat_pct")) or 0
+        if row.get("is_na") or bloat < ctx.option("min_bloat_bytes") or pct < 100 * ctx.option("min_ratio"):
+            continue
+        yield row, bloat, pct
+
+
+def bloat_words(row: Row, bloat: float, pct: float) -> str:
+    """``an estimated 60% bloat (600 MB of 1,000 MB)``."""
+    real = number(row.get("real_bytes")) or 0
+    return f"an estimated {pct:.0f}% bloat ({bloat / 1024**2:,.0f} MB of {real / 1024**2:,.0f} MB)"

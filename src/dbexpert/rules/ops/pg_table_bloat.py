@@ -43,20 +43,16 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops._pg import number
+from dbexpert.rules.ops._pg import bloat_words, bloated
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import qualify
 
 
 def check(snapshot: HealthSnapshot, ctx: RuleContext) -> Iterator[Finding]:
-    for row in snapshot.rows("table_bloat"):
-        bloat, pct = number(row.get("bloat_bytes")) or 0, number(row.get("bloat_pct")) or 0
-        if row.get("is_na") or bloat < ctx.option("min_bloat_bytes") or pct < 100 * ctx.option("min_ratio"):
-            continue
+    for row, bloat, pct in bloated(snapshot, "table_bloat", ctx):
         name = qualify(str(row["table"]), str(row["schema"]), Engine.POSTGRES, "public")
         yield ctx.finding(
-            f"Table {row['schema']}.{row['table']} is an estimated {pct:.0f}% bloat "
-            f"({bloat / 1024**2:,.0f} MB of {(number(row.get('real_bytes')) or 0) / 1024**2:,.0f} MB).",
+            f"Table {row['schema']}.{row['table']} is {bloat_words(row, bloat, pct)}.",
             location=Location(object=f"{row['schema']}.{row['table']}"),
             fix="Confirm with pgstattuple, then rewrite the table online with pg_repack (or VACUUM FULL in a "
             "maintenance window: it locks the table).",

@@ -29,6 +29,10 @@ class Access:
     def kept_fraction(self) -> float:
         return self.kept / self.examined if self.examined else 1.0
 
+    def mostly_discarded(self, min_rows: float, max_kept_fraction: float) -> bool:
+        """Reads at least ``min_rows`` rows and keeps at most ``max_kept_fraction`` of them."""
+        return self.examined >= min_rows and self.kept_fraction <= max_kept_fraction
+
 
 def access(site: NodeInPlan) -> Access | None:
     """The access facts of a table-reading node, or None for other nodes and internal tables."""
@@ -115,6 +119,17 @@ def key_columns(keys: Iterator[str] | tuple[str, ...]) -> list[str]:
         column = name.split(".")[-1]
         columns.append(f"{column} {direction.strip()}".strip() if direction.strip().upper() == "DESC" else column)
     return columns
+
+
+def ordered_index(accesses: list[Access], keys: list[str]) -> tuple[list[str], str | None]:
+    """The index that returns one table's rows in ``keys`` order: its WHERE equality columns, then
+    the keys; ``([], None)`` when several tables feed the sort or the keys are unknown."""
+    if len(accesses) != 1 or not keys:
+        return [], None
+    facts = accesses[0]
+    alias = facts.node.alias or facts.node.relation
+    columns = [c for c in equality_columns(plain(facts.condition), alias) if c not in keys] + keys
+    return columns, create_index(facts.table, columns)
 
 
 def create_index(table: str, columns: list[str]) -> str:

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding
 from dbexpert.model.plan import NodeInPlan
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.plan._mysql_plan import create_index, equality_columns, key_columns, plain, rows_below
+from dbexpert.rules.plan._mysql_plan import key_columns, ordered_index, rows_below
 from dbexpert.rules.plan._plan import location
 from dbexpert.rules.registry import Rule, Target
 
@@ -54,14 +54,8 @@ def check(site: NodeInPlan, ctx: RuleContext) -> Iterator[Finding]:
     rows, accesses = rows_below(node, site.plan.format)
     if rows < ctx.option("min_rows"):
         return
-    sql = None
-    columns: list[str] = []
     keys = key_columns(node.sort_key)
-    if len(accesses) == 1 and keys:
-        facts = accesses[0]
-        alias = facts.node.alias or facts.node.relation
-        columns = [c for c in equality_columns(plain(facts.condition), alias) if c not in keys] + keys
-        sql = create_index(facts.table, columns)
+    columns, sql = ordered_index(accesses, keys)
     yield ctx.finding(
         f"Filesort on {', '.join(node.sort_key) or 'the ORDER BY columns'} over {rows:,.0f} rows read: "
         "an index on the WHERE equality columns then the ORDER BY columns returns them in order.",

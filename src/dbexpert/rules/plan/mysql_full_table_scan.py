@@ -95,7 +95,7 @@ def check(site: NodeInPlan, ctx: RuleContext) -> Iterator[Finding]:
     facts = access(site)
     if facts is None or facts.node.attrs.get("access_type") != "ALL" or not facts.condition:
         return
-    if facts.examined < ctx.option("min_rows") or facts.kept_fraction > ctx.option("max_kept_fraction"):
+    if not facts.mostly_discarded(ctx.option("min_rows"), ctx.option("max_kept_fraction")):
         return
     columns = filter_columns(facts)
     yield ctx.finding(

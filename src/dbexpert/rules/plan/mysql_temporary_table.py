@@ -78,7 +78,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding
 from dbexpert.model.plan import NodeInPlan
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.plan._mysql_plan import create_index, equality_columns, key_columns, plain, rows_below
+from dbexpert.rules.plan._mysql_plan import key_columns, ordered_index, rows_below
 from dbexpert.rules.plan._plan import location
 from dbexpert.rules.registry import Rule, Target
 
@@ -96,13 +96,7 @@ def check(site: NodeInPlan, ctx: RuleContext) -> Iterator[Finding]:
     parent = site.parent
     keys = key_columns(parent.sort_key) if parent is not None and parent.attrs.get("using_filesort") else []
     keys = keys or key_columns(node.sort_key)
-    columns: list[str] = []
-    sql = None
-    if len(accesses) == 1 and keys:
-        facts = accesses[0]
-        alias = facts.node.alias or facts.node.relation
-        columns = [c for c in equality_columns(plain(facts.condition), alias) if c not in keys] + keys
-        sql = create_index(facts.table, columns)
+    columns, sql = ordered_index(accesses, keys)
     yield ctx.finding(
         f"{node.node_type} holds {rows:,.0f} rows read for GROUP BY/DISTINCT: an index on the grouped "
         "columns lets the server group rows in index order without it.",

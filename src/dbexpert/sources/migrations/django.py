@@ -32,7 +32,7 @@ from dbexpert.sources._django_fields import AUTO as _AUTO
 from dbexpert.sources._django_fields import RELATIONS as _RELATIONS
 from dbexpert.sources._django_fields import TYPES as _TYPES
 from dbexpert.sources._django_fields import VARCHAR as _VARCHAR
-from dbexpert.sources._django_fields import index_name
+from dbexpert.sources._django_fields import index_name, q_condition
 from dbexpert.sources.migrations import _pyast as py
 from dbexpert.sources.migrations._code import (
     Chunk,
@@ -56,9 +56,6 @@ _PLACEHOLDER = {  # a callable default is evaluated once by Django: a constant o
     "boolean": "false",
     "text": "''",
 }
-_LOOKUPS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
 # -- state -------------------------------------------------------------------------------------
 
 
@@ -890,31 +887,7 @@ def _remove_constraint(call: ast.Call, kw: Kw, context: _Context) -> Result:
 
 def _q(node: ast.expr, model: _Model, context: _Context) -> str:
     """SQL of a Q(...) condition: field lookups joined by AND, &, |, ~ (best effort)."""
-    node = py.resolve(node, context.env)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
-        joiner = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
-        return f"({_q(node.left, model, context)}{joiner}{_q(node.right, model, context)})"
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
-        return f"NOT ({_q(node.operand, model, context)})"
-    if not (isinstance(node, ast.Call) and py.last(node) == "Q"):
-        raise NotUnderstood(f"condition {ast.unparse(node)[:40]}")
-    terms = [_q(arg, model, context) for arg in node.args]
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            raise NotUnderstood("Q(**kwargs)")
-        name, _, lookup = keyword.arg.partition("__")
-        column = ident(model.field(name).column)
-        found = py.value(keyword.value, context.env)
-        if lookup == "isnull":
-            terms.append(f"{column} IS {'' if found else 'NOT '}NULL")
-        elif lookup == "in":
-            terms.append(f"{column} IN ({', '.join(literal(v) for v in found)})")
-        elif (lookup or "exact") in _LOOKUPS:
-            terms.append(f"{column} {_LOOKUPS[lookup or 'exact']} {literal(found)}")
-        else:
-            raise NotUnderstood(f"lookup {lookup}")
-    joined = " AND ".join(terms)
-    return f"({joined})" if len(terms) > 1 else joined
+    return q_condition(node, context.env, lambda name: ident(model.field(name).column))
 
 
 # -- raw SQL, Python, state ----------------------------------------------------------------------

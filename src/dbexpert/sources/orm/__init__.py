@@ -9,10 +9,12 @@ asks them in :data:`READERS` order and loads the first that finds something.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
-from dbexpert.model import Catalog
+from dbexpert.model import Catalog, ForeignKey, Index, IndexKey
 
 # Reader modules under dbexpert.sources.orm, in the order they are asked.
 READERS = ("prisma", "typeorm", "drizzle", "sqlalchemy", "django")
@@ -72,3 +74,25 @@ def source_files(target: Path, suffixes: tuple[str, ...]) -> list[Path]:
         for path in sorted(target.rglob("*"))
         if path.suffix in suffixes and path.is_file() and not SKIPPED_DIRS.intersection(path.parts)
     ]
+
+
+def innodb_fk_indexes(
+    keys: Sequence[ForeignKey], indexes: Sequence[Index], unnamed: str | None = None
+) -> list[Index]:
+    """InnoDB creates an index for every foreign key no index starts with, named after the constraint
+    (https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html); a key without a name
+    gives its index the name ``unnamed``, or else its columns joined by ``_``."""
+    added: list[Index] = []
+    for fk in keys:
+        wanted = {c.lower() for c in fk.columns}
+        if any({c.lower() for c in i.columns[: len(wanted)]} == wanted for i in [*indexes, *added]):
+            continue
+        added.append(
+            Index(
+                name=fk.name or unnamed or "_".join(fk.columns),
+                keys=tuple(IndexKey(column=c) for c in fk.columns),
+                location=fk.location,
+                attrs=MappingProxyType({"implicit": "innodb"}),
+            )
+        )
+    return added

@@ -27,6 +27,7 @@ from dbexpert.model import (
 )
 from dbexpert.sources.engine_rules import postgres_constraint_name, sqlite_autoindex_name, unique_name
 from dbexpert.sources.migrations import _pyast as py
+from dbexpert.sources.orm import innodb_fk_indexes
 
 
 @dataclass(frozen=True)
@@ -99,24 +100,6 @@ def primary_index(table: str, key: PrimaryKey, engine: Engine, rowid: bool) -> l
             location=key.location,
         )
     ]
-
-
-def innodb_fk_indexes(table: str, keys: Sequence[ForeignKey], indexes: Sequence[Index]) -> list[Index]:
-    """InnoDB creates an index for a foreign key no index starts with, named after the constraint."""
-    added: list[Index] = []
-    for fk in keys:
-        wanted = {c.lower() for c in fk.columns}
-        if any({c.lower() for c in i.columns[: len(wanted)]} == wanted for i in [*indexes, *added]):
-            continue
-        added.append(
-            Index(
-                name=fk.name or f"{table}_fk",
-                keys=tuple(IndexKey(column=c) for c in fk.columns),
-                location=fk.location,
-                attrs=MappingProxyType({"implicit": "innodb"}),
-            )
-        )
-    return added
 
 
 def class_bases(node: ast.ClassDef) -> list[str]:
@@ -198,7 +181,7 @@ class TableDraft:
             )
             indexes[:0] = primary_index(self.name, self.primary_key, self.engine, rowid)
         if self.engine is Engine.MYSQL:
-            indexes.extend(innodb_fk_indexes(self.name, self.foreign_keys, indexes))
+            indexes.extend(innodb_fk_indexes(self.foreign_keys, indexes, unnamed=f"{self.name}_fk"))
         return Table(
             name=self.name,
             schema=self.schema,

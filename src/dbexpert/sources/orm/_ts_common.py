@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from types import MappingProxyType
-
-from dbexpert.model import ForeignKey, Index, IndexKey
 
 MISSING = "TypeScript ORM code needs tree-sitter: install dbexpert[typescript]"
 
@@ -28,21 +24,3 @@ def read(path: Path, problems: list[str]) -> str | None:
         problems.append(f"{path}:1:1: cannot read: {exc}")
         return None
 
-
-def innodb_fk_indexes(keys: Sequence[ForeignKey], indexes: Sequence[Index]) -> list[Index]:
-    """InnoDB creates an index for every foreign key no index starts with, named after the constraint
-    (https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html)."""
-    added: list[Index] = []
-    for fk in keys:
-        wanted = {c.lower() for c in fk.columns}
-        if any({c.lower() for c in i.columns[: len(wanted)]} == wanted for i in [*indexes, *added]):
-            continue
-        added.append(
-            Index(
-                name=fk.name or "_".join(fk.columns),
-                keys=tuple(IndexKey(column=c) for c in fk.columns),
-                location=fk.location,
-                attrs=MappingProxyType({"implicit": "innodb"}),
-            )
-        )
-    return added

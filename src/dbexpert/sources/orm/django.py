@@ -31,7 +31,7 @@ from dbexpert.model import (
     PrimaryKey,
 )
 from dbexpert.model.types import normalize_type
-from dbexpert.sources._django_fields import AUTO, RELATIONS, VARCHAR, column_type, index_name
+from dbexpert.sources._django_fields import AUTO, RELATIONS, VARCHAR, column_type, index_name, q_condition
 from dbexpert.sources.engine_rules import DEFAULT_SCHEMA
 from dbexpert.sources.migrations import _pyast as py
 from dbexpert.sources.migrations._code import NotUnderstood, literal
@@ -54,9 +54,6 @@ _BACKEND = re.compile(
 _BACKENDS = {"mysql": Engine.MYSQL, "sqlite3": Engine.SQLITE, "spatialite": Engine.SQLITE}
 _AUTO_FIELD = re.compile(r"""(?:DEFAULT_AUTO_FIELD|default_auto_field)\s*=\s*["'][\w.]*?(\w+)["']""")
 _PATTERN_OPS = {"varchar": "varchar_pattern_ops", "text": "text_pattern_ops"}
-_LOOKUPS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
 def find(target: Path) -> list[Path]:
     """``models.py`` files and ``models/`` packages defining Django models, with settings and apps.py."""
     files = source_files(target, (".py",))
@@ -538,29 +535,4 @@ class _Builder:
 
     def q(self, node: ast.expr, draft: TableDraft, model: _Model) -> str:
         """SQL of a ``Q(...)`` condition: field lookups joined by AND, ``&``, ``|``, ``~``."""
-        env = model.file.env
-        node = py.resolve(node, env)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
-            joiner = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
-            return f"({self.q(node.left, draft, model)}{joiner}{self.q(node.right, draft, model)})"
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
-            return f"NOT ({self.q(node.operand, draft, model)})"
-        if not (isinstance(node, ast.Call) and py.last(node) == "Q"):
-            raise NotUnderstood(f"condition {ast.unparse(node)[:40]}")
-        terms = [self.q(arg, draft, model) for arg in node.args]
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                raise NotUnderstood("Q(**kwargs)")
-            name, _, lookup = keyword.arg.partition("__")
-            column = self.column(draft, model, name)
-            found = py.value(keyword.value, env)
-            if lookup == "isnull":
-                terms.append(f"{column} IS {'' if found else 'NOT '}NULL")
-            elif lookup == "in":
-                terms.append(f"{column} IN ({', '.join(literal(v) for v in found)})")
-            elif (lookup or "exact") in _LOOKUPS:
-                terms.append(f"{column} {_LOOKUPS[lookup or 'exact']} {literal(found)}")
-            else:
-                raise NotUnderstood(f"lookup {lookup}")
-        joined = " AND ".join(terms)
-        return f"({joined})" if len(terms) > 1 else joined
+        return q_condition(node, model.file.env, lambda name: self.column(draft, model, name))

@@ -50,8 +50,8 @@ from dbexpert.sources._typescript import (
     walk,
 )
 from dbexpert.sources.engine_rules import DEFAULT_SCHEMA
-from dbexpert.sources.orm import OrmSchema, source_files
-from dbexpert.sources.orm._ts_common import MISSING, hidden, innodb_fk_indexes, read
+from dbexpert.sources.orm import OrmSchema, innodb_fk_indexes, source_files
+from dbexpert.sources.orm._ts_common import MISSING, hidden, read
 
 ORM = "drizzle"
 _TABLES = {"pgTable": Engine.POSTGRES, "mysqlTable": Engine.MYSQL, "sqliteTable": Engine.SQLITE}

@@ -34,7 +34,7 @@ from dbexpert.model import (
 )
 from dbexpert.model.types import normalize_type
 from dbexpert.sources.engine_rules import DEFAULT_SCHEMA
-from dbexpert.sources.orm import OrmSchema, source_files
+from dbexpert.sources.orm import OrmSchema, innodb_fk_indexes, source_files
 from dbexpert.sources.orm._prisma_syntax import (
     Attribute,
     Block,
@@ -243,7 +243,7 @@ class _Builder:
         indexes = self.indexes(model, name, primary)
         foreign_keys = self.foreign_keys(model, name)
         if self.engine is Engine.MYSQL:
-            indexes.extend(self.innodb_fk_indexes(name, foreign_keys, indexes))
+            indexes.extend(innodb_fk_indexes(foreign_keys, indexes, unnamed=f"{name}_fk"))
         return Table(
             name=name,
             schema=self.schema_of(model),
@@ -491,25 +491,6 @@ class _Builder:
                 )
             )
         return keys
-
-    def innodb_fk_indexes(
-        self, table: str, keys: Sequence[ForeignKey], indexes: Sequence[Index]
-    ) -> list[Index]:
-        """InnoDB creates an index for a foreign key no index starts with, named after the constraint."""
-        added: list[Index] = []
-        for fk in keys:
-            wanted = {c.lower() for c in fk.columns}
-            if any({c.lower() for c in i.columns[: len(wanted)]} == wanted for i in [*indexes, *added]):
-                continue
-            added.append(
-                Index(
-                    name=fk.name or f"{table}_fk",
-                    keys=tuple(IndexKey(column=c) for c in fk.columns),
-                    location=fk.location,
-                    attrs=MappingProxyType({"implicit": "innodb"}),
-                )
-            )
-        return added
 
     def junction_tables(self) -> list[Table]:
         """Implicit many-to-many relations (a list on both sides, no ``fields``): ``_AToB(A, B)``."""

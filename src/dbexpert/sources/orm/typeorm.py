@@ -44,8 +44,8 @@ from dbexpert.model import (
 from dbexpert.model.types import normalize_type
 from dbexpert.sources._typescript import Code, parser, value
 from dbexpert.sources.engine_rules import DEFAULT_SCHEMA
-from dbexpert.sources.orm import OrmSchema, source_files
-from dbexpert.sources.orm._ts_common import MISSING, hidden, innodb_fk_indexes, read
+from dbexpert.sources.orm import OrmSchema, innodb_fk_indexes, source_files
+from dbexpert.sources.orm._ts_common import MISSING, hidden, read
 from dbexpert.sources.orm._typeorm_syntax import Decorator, EntityClass, Property, read_source
 
 ORM = "typeorm"
