@@ -38,6 +38,18 @@ The rest is meant to be clean: ``categories``, ``tags``, ``coupons`` (a natural 
 ROWID), ``order_items`` (composite key, WITHOUT ROWID), ``warehouses`` and ``stock_levels``, a
 case-insensitive unique expression index on e-mails, a partial index on pending orders (what an index on ``orders.status`` should
 be), and a view.
+
+Around the database, ``dbexpert demo`` tours the shop's other artefacts (each module's docstring
+says what it plants and where):
+
+- ``demo_queries``: its application queries, one per query rule, and four slow plans.
+- ``demo_code``: its application code (SQLAlchemy, Django, a TypeScript Prisma route) with
+  query-in-loop, lazy-load-in-loop, prefetch-bypassed and per-row-write-in-loop.
+- ``demo_trace``: a trace recorded by running its requests on a copy of this database, timed:
+  n-plus-one-queries, per-row-inserts and duplicate-queries.
+- ``demo_backups``: three nightly ``.backup`` copies, taken (through ``build_demo_database``'s
+  ``nightly`` hook) before the ``sqlite_schema`` edit above and then damaged:
+  backup-table-content-differs, backup-schema-object-missing, backup-integrity-check-failed.
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ import os
 import random
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -399,8 +411,11 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Iterable[Sequence[Any]])
     conn.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
 
 
-def build_demo_database(path: Path) -> None:
-    """Create the demo shop database at ``path`` (replacing a file already there)."""
+def build_demo_database(path: Path, nightly: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    """Create the demo shop database at ``path`` (replacing a file already there).
+
+    ``nightly`` is called with the open database where a nightly backup job would copy it: after the
+    data, before the in-place schema edit (so its copies pass their own integrity check)."""
     path = Path(path)
     partial = path.with_name(path.name + ".building")
     partial.unlink(missing_ok=True)
@@ -416,13 +431,15 @@ def build_demo_database(path: Path) -> None:
             _insert(conn, table, rows)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
-        _plant_operational_flaws(conn, random.Random(SEED + 1))
+        _plant_operational_flaws(conn, random.Random(SEED + 1), nightly)
     finally:
         conn.close()
     os.replace(partial, path)
 
 
-def _plant_operational_flaws(conn: sqlite3.Connection, rng: random.Random) -> None:
+def _plant_operational_flaws(
+    conn: sqlite3.Connection, rng: random.Random, nightly: Callable[[sqlite3.Connection], None] | None
+) -> None:
     """What a file gathers in use, after the schema: a table filled after the last ANALYZE, the free
     pages a dropped import table leaves behind, and a column declared NOT NULL by editing
     sqlite_schema in place while its old rows are NULL."""
@@ -440,6 +457,8 @@ def _plant_operational_flaws(conn: sqlite3.Connection, rng: random.Random) -> No
     _insert(conn, "import_batch", ((i, "x" * 500) for i in range(1, 4001)))
     conn.execute("COMMIT")
     conn.execute("DROP TABLE import_batch")  # its pages go to the freelist: no auto_vacuum, no VACUUM
+    if nightly is not None:
+        nightly(conn)
     # The shortcut people take because SQLite has no ALTER COLUMN ... SET NOT NULL.
     conn.execute("PRAGMA writable_schema = ON")
     conn.execute(
