@@ -17,7 +17,7 @@ from typing import Any
 from dbexpert.advisors.index.candidates import Candidate, Rejected, candidates_for, estimated_bytes
 from dbexpert.advisors.index.costing import Costing, costing_for
 from dbexpert.advisors.index.select import Evaluation, Selection, WorkItem, select
-from dbexpert.advisors.index.workload import WorkloadQuery, from_csv, from_json, from_sql
+from dbexpert.advisors.index.workload import WorkloadQuery, from_csv, from_events, from_json, from_sql
 from dbexpert.engines import SessionOptions, connect
 from dbexpert.engines.url import DatabaseUrl, parse_url
 from dbexpert.model import Catalog, Engine, Finding, InputError
@@ -29,11 +29,21 @@ from dbexpert.sql.query.index_candidates import TableAccess, bind_parameters, qu
 from dbexpert.sql.query.tree import parse_queries
 
 PG_STAT_STATEMENTS = "pg_stat_statements"
+# Files a workload folder contributes: queries (.sql), query lists (.csv/.json, unless they are a
+# log or export ``workload analyze`` reads) and logs.
+_WORKLOAD_SUFFIXES = (".sql", ".csv", ".json", ".jsonl", ".ndjson", ".log", ".gz")
 SLOWER_LIMIT = 1.30
 # Rows written per scan above which a table counts as write-heavy, and how much of an index's read
 # benefit survives there (a heuristic: PostgreSQL's EXPLAIN does not price index maintenance).
 WRITE_HEAVY_SHARE = 0.5
 WRITE_DISCOUNT = 0.5
+
+
+_COSTS_ARE = {
+    Engine.POSTGRES: "planner estimates with hypothetical indexes (not measured)",
+    Engine.SQLITE: "SQLite plan shapes: scan -> search -> covering (no costs)",
+    Engine.MYSQL: "optimizer estimates on a scratch copy with sampled data, indexes built there (not measured)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +126,7 @@ class IndexAdvice:
             "cost_before": round(selection.cost_before, 2),
             "cost_after": round(selection.cost_after, 2),
             "cost_ratio": round(selection.ratio, 4),
-            "costs_are": "planner estimates with hypothetical indexes (not measured)"
-            if self.engine is Engine.POSTGRES
-            else "SQLite plan shapes: scan -> search -> covering (no costs)",
+            "costs_are": _COSTS_ARE[self.engine],
         }
         return ReportData(
             command="index advise",
@@ -181,18 +189,13 @@ def index_advise(
     options: SessionOptions | None = None,
 ) -> IndexAdvice:
     database = url if isinstance(url, DatabaseUrl) else parse_url(url)
-    if database.engine is Engine.MYSQL:
-        raise InputError(
-            f"{database.redacted()}: index advise supports PostgreSQL (hypopg) and SQLite; MySQL/MariaDB "
-            "is not supported yet"
-        )
     scratch = _scratch_url(database, verify) if verify else None
     budget = int(budget_mb * 1024 * 1024)
     options = options or SessionOptions()
     with connect(database, options) as session:
         catalog = session.introspect()
         raw, skipped = _workload(workload, database.engine, session, top)
-        costing = costing_for(session, catalog.engine, create_hypopg)
+        costing = costing_for(session, catalog, create_hypopg)
         try:
             queries, more = _prepare(raw, catalog, session, costing)
             skipped += more
@@ -252,9 +255,9 @@ def _workload(source: str, engine: Engine, session: Any, top: int) -> tuple[list
         ], []
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".sql", ".csv", ".json"))
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _WORKLOAD_SUFFIXES)
         if not files:
-            raise InputError(f"{source}: no .sql, .csv or .json workload files in this folder")
+            raise InputError(f"{source}: no workload files (.sql, .csv, .json, logs) in this folder")
     elif path.is_file():
         files = [path]
     else:
@@ -262,19 +265,33 @@ def _workload(source: str, engine: Engine, session: Any, top: int) -> tuple[list
     queries: list[WorkloadQuery] = []
     skipped: list[str] = []
     for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{file}:1:1: cannot read the workload: {exc}") from None
-        if file.suffix.lower() == ".csv":
-            queries += from_csv(text, str(file))
-        elif file.suffix.lower() == ".json":
-            queries += from_json(text, str(file))
-        else:
-            found, bad = from_sql(text, engine, str(file))
-            queries += found
-            skipped += bad
+        found, bad = _workload_file(file, engine, top)
+        queries += found
+        skipped += bad
     return queries, skipped
+
+
+def _workload_file(file: Path, engine: Engine, top: int) -> tuple[list[WorkloadQuery], list[str]]:
+    """One file: SQL text, a query list, or a log / export read like ``workload analyze`` does."""
+    from dbexpert.sources.logs import detect_format, read_events
+
+    suffix = file.suffix.lower()
+    if suffix in (".csv", ".json"):
+        try:
+            detect_format(file)
+        except InputError:  # not a log or export: a list of queries and frequencies
+            text = _read(file)
+            return (from_csv(text, str(file)) if suffix == ".csv" else from_json(text, str(file))), []
+    elif suffix == ".sql":
+        return from_sql(_read(file), engine, str(file))
+    return from_events(read_events(file), top)
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}:1:1: cannot read the workload: {exc}") from None
 
 
 def _prepare(

@@ -16,13 +16,14 @@ def index_group() -> None:
 
 
 @index_group.command("advise")
-@click.option("--url", required=True, help="The database: postgresql:// (needs hypopg) or sqlite:///path.")
+@click.option("--url", required=True, help="The database: postgresql:// (needs hypopg), sqlite:///path, or mysql:// (costed on a sampled scratch copy).")
 @click.option(
     "--workload",
     required=True,
     metavar="SOURCE",
     help="A .sql file or folder (one query per statement, optional '-- weight: N' comments), a CSV or "
-    "JSON of query and frequency, or pg_stat_statements[:N] (top N by total time, weighted by calls).",
+    "JSON of query and frequency, pg_stat_statements[:N] (top N by total time, weighted by calls), or a "
+    "log or export 'workload analyze' reads (query shapes weighted by calls).",
 )
 @click.option("--budget-mb", type=click.FloatRange(min=0), default=500.0, show_default=True,
               help="Storage budget for the new indexes, in real (modelled) megabytes.")

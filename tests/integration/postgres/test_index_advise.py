@@ -169,3 +169,39 @@ def test_size_model_is_calibrated_against_real_indexes(shop: str) -> None:
             assert table_model is not None
             modelled = btree_bytes(table_model, keys, include)
             assert abs(modelled - real) / real < 0.10, (table, keys, include, modelled, real)
+
+
+def test_a_server_log_is_a_workload(shop: str, tmp_path: Path) -> None:
+    # A log captured from PostgreSQL 15 (log_min_duration_statement = 0), plus extended-protocol lines
+    # with logged parameters and one execute whose parameters were not logged.
+    captured = (Path(__file__).parents[2] / "cli" / "data" / "workload" / "postgres-stderr.log").read_text()
+    extended = (
+        "2026-11-24 13:03:00.100 UTC [7160] postgres@shop/api LOG:  duration: 0.900 ms  execute <unnamed>: "
+        "select id from orders where created_at >= $1 and created_at < $2\n"
+        "2026-11-24 13:03:00.100 UTC [7160] postgres@shop/api DETAIL:  parameters: "
+        "$1 = '2026-01-02 00:00:00+00', $2 = '2026-01-02 01:00:00+00'\n"
+        "2026-11-24 13:03:00.200 UTC [7160] postgres@shop/api LOG:  duration: 0.800 ms  execute <unnamed>: "
+        "select total from orders where customer_id = $1\n"
+    )
+    log = tmp_path / "postgresql.log"
+    log.write_text(captured + extended, encoding="utf-8")
+    advice = index_advise(shop, str(log), budget_mb=50)
+    indexes = {i["name"]: i for i in advice.indexes_json()}
+    assert "orders_customer_id_idx" in indexes
+    assert any(q.endswith(":1 (6 calls)") for q in indexes["orders_customer_id_idx"]["queries"])
+    texts = [q.text for q in advice.queries]
+    assert any("created_at >= '2026-01-02 00:00:00+00'" in t for t in texts)  # logged values written in
+    assert any("total from orders where customer_id" in t.lower() and "$1" not in t for t in texts), texts  # pg_stats
+    weights = {q.query.where: q.query.weight for q in advice.queries}
+    assert weights[f"{log}:1 (6 calls)"] == 6.0
+    skipped = " | ".join(advice.skipped)
+    assert "unknown table missing_table" not in skipped  # a failed statement is a log event, not a query
+    assert "not queries" in skipped
+    assert advice.selection.ratio < 0.5
+
+
+def test_a_log_that_is_not_a_workload_is_one_line(shop: str, tmp_path: Path) -> None:
+    log = tmp_path / "notes.log"
+    log.write_text("just some text\nnothing to see\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"notes.log:1:1: not a workload file"):
+        index_advise(shop, str(log))

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from dbexpert.api.index_advise import index_advise
-from dbexpert.model import InputError
 
 
 @pytest.fixture
@@ -47,8 +46,3 @@ def test_recommends_an_index_that_turns_the_scan_into_a_search(shop: Path, tmp_p
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
     db.close()
     assert names == []
-
-
-def test_mysql_is_not_supported_yet() -> None:
-    with pytest.raises(InputError, match="MySQL/MariaDB is not supported yet"):
-        index_advise("mysql://root@127.0.0.1:3306/test", "w.sql")

@@ -154,8 +154,8 @@ def _for_access(access: TableAccess, table: Table, engine: Engine, max_width: in
             yield replace(candidate, include=tuple(rest))
     for expression in access.expressions:
         yield replace(base, keys=(expression,), expression=True)
-    for column, predicate in access.constants:
-        if column in known and _skewed_rare(table, known[column], predicate):
+    for column, predicate in access.constants:  # MySQL/MariaDB have no partial indexes
+        if column in known and engine is not Engine.MYSQL and _skewed_rare(table, known[column], predicate):
             others = [k for k in equality if k != known[column]] + real(access.ranges)[:1]
             key = others[:max_width] or [known[column]]
             yield replace(base, keys=tuple(key), where=predicate)

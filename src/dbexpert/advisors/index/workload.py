@@ -2,7 +2,8 @@
 
 Pure parsers over text the caller read: a ``.sql`` text (one query per statement, an optional
 ``-- weight: N`` comment just before a statement), a CSV with ``query`` and ``frequency`` columns,
-or a JSON list of ``{"query": ..., "frequency": ...}`` objects.
+or a JSON list of ``{"query": ..., "frequency": ...}`` objects; and any file ``workload analyze``
+reads (server logs, slow logs, pg_stat_statements exports, traces), grouped by query shape.
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dbexpert.advisors.workload.aggregate import QueryGroup, WorkloadAggregate
 from dbexpert.model import Engine, InputError
+from dbexpert.model.workload import LogEvent, QueryEvent, ReadProblem
 from dbexpert.sql.parse import parse_statements
 
+# A bind parameter outside a string literal: literals are matched first so their text is kept.
+_PARAMETER_OR_LITERAL = re.compile(r"'(?:[^']|'')*'|\$(\d+)\b")
+# A query, not a write or a command: what the top-N of a log is counted over (parsed properly later).
+_READ = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*[(\s]*(?:select|with|table|values)\b", re.IGNORECASE | re.DOTALL)
 _WEIGHT = re.compile(r"--\s*weight\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -77,6 +85,56 @@ def from_json(text: str, path: str) -> list[WorkloadQuery]:
         weight = _weight(item.get("frequency", item.get("weight")), path, 1)
         queries.append(WorkloadQuery(item["query"].strip().rstrip(";"), weight, path, 1, f"{path}#{number}"))
     return queries
+
+
+def from_events(
+    events: Iterable[QueryEvent | LogEvent | ReadProblem], limit: int
+) -> tuple[list[WorkloadQuery], list[str]]:
+    """Logged statements grouped by shape (``dbexpert.sql.fingerprint``): the ``limit`` shapes with
+    the most total time, like the live ``pg_stat_statements`` source, one query per shape.
+
+    The weight is the shape's number of calls: costs are per execution, so weight x cost is the
+    shape's share of the workload, the same weighting as ``pg_stat_statements`` (total time would
+    count the slowness the new indexes are meant to remove). The query costed is the first call
+    seen, with its logged bind parameters written in as literals; a shape logged without its
+    parameter values keeps ``$n`` and is filled like a pg_stat_statements query.
+    """
+    aggregate = WorkloadAggregate().add_all(events)
+    ranked = aggregate.top(len(aggregate.groups), by="total")
+    reads = [g for g in ranked if _READ.match(g.example_sql)]
+    queries = [_group_query(group) for group in reads[:limit]]
+    skipped = [f"skipped: {problems}"] if (problems := aggregate.problems.summary()) else []
+    if len(reads) < len(ranked):
+        skipped.append(f"skipped: {len(ranked) - len(reads)} logged statement shapes that are not queries (DDL, DML, ...)")
+    if len(reads) > limit:
+        skipped.append(f"skipped: {len(reads) - limit} query shapes beyond the top {limit} by total time")
+    return queries, skipped
+
+
+def _group_query(group: QueryGroup) -> WorkloadQuery:
+    text = group.example_sql.strip().rstrip(";")
+    if group.example_parameters:
+        text = fill_parameters(text, group.example_parameters)
+    place = group.example_place
+    label = f"{place.path}:{place.line}" + (f" ({group.calls} calls)" if group.calls != 1 else "")
+    return WorkloadQuery(text, float(group.calls), place.path, place.line, label)
+
+
+def fill_parameters(text: str, values: tuple[str, ...]) -> str:
+    """``$n`` outside string literals replaced by the logged value ``values[n-1]`` as a literal.
+
+    Every value is written as a quoted literal (NULL stays NULL): an untyped literal takes the type
+    of the column it is compared with on PostgreSQL, and MySQL converts it likewise.
+    """
+
+    def literal(match: re.Match[str]) -> str:
+        number = match.group(1)
+        if number is None or not 1 <= int(number) <= len(values):
+            return match.group(0)
+        value = values[int(number) - 1]
+        return "NULL" if value == "NULL" else "'" + value.replace("'", "''") + "'"
+
+    return _PARAMETER_OR_LITERAL.sub(literal, text)
 
 
 def _weight(value: object, path: str, line: int) -> float:
