@@ -29,7 +29,7 @@ from dbexpert.model import Catalog, DbexpertError, Engine, Finding, StatsSource,
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.report import ReportData
 from dbexpert.rules.context import run_health_rules
-from dbexpert.rules.ops.backup_common import archiving_problems, backup_tool
+from dbexpert.rules.ops._backup import archiving_problems, backup_tool
 from dbexpert.rules.ops.backup_mysql_binlog_retention_short import retention_seconds
 from dbexpert.rules.ops.backup_postgres_archive_timeout_unset import timeout_seconds
 from dbexpert.rules.registry import Registry, Rule, registry
