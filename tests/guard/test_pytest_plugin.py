@@ -4,7 +4,7 @@ from __future__ import annotations
 
 pytest_plugins = ("pytester",)
 
-TESTS = '''
+TESTS = """
 import pytest
 from sqlalchemy import ForeignKey, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
@@ -49,7 +49,7 @@ def test_lazy_allowed(session):
 def test_eager(session):
     children = session.scalars(select(Child).options(selectinload(Child.parent))).all()
     assert len([c.parent.id for c in children]) == 8
-'''
+"""
 
 
 def test_without_the_option_the_plugin_does_nothing(pytester):
@@ -71,5 +71,7 @@ def test_warn_mode_and_threshold_options(pytester):
         "-p", "no:cacheprovider", "--dbexpert-nplusone", "--dbexpert-nplusone-mode=warn", "-W", "always"
     )
     result.assert_outcomes(passed=3, warnings=1)
-    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--dbexpert-nplusone", "--dbexpert-nplusone-threshold=9")
+    quiet = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--dbexpert-nplusone", "--dbexpert-nplusone-threshold=9"
+    )
     quiet.assert_outcomes(passed=3)
