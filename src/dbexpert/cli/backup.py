@@ -43,6 +43,36 @@ def check_command(
     sys.exit(exit_code(result.findings, config.fail_on))
 
 
+@backup_group.command("plan")
+@click.argument("target", metavar="URL")
+@click.option(
+    "--verified",
+    "verified",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON report of `backup verify --format json` (repeatable): its restore speed gives the RTO.",
+)
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan to FILE."
+)
+def plan_command(target: str, verified: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Write a disaster-recovery plan for URL from what is measured on it (read-only): backups and
+    log archiving found, the RPO, the RTO (from --verified reports), the gaps with their fixes, and
+    the restore and point-in-time-recovery runbook with this database's commands filled in."""
+    from dbexpert.api.backup_plan import backup_plan
+
+    plan = backup_plan(target, verified)
+    text = plan.to_json() if fmt == "json" else plan.markdown()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}: {len(plan.gaps)} gap(s), RTO {plan.rto['seconds'] or 'unknown'} s")
+
+
 @backup_group.command("manifest")
 @click.argument("target", metavar="URL")
 @click.option(
