@@ -88,8 +88,11 @@ def _audit_live(target: str, config: Config, rules: Registry, started: float) ->
     with connect(url, SessionOptions()) as session:
         catalog = session.introspect()
         findings = run_rules(catalog, enabled, options, session.probe)
+        unavailable: dict[str, str] = {}
         if any(rule.target is Target.HEALTH for rule in enabled):
-            findings += run_health_rules(read_health(session), catalog, enabled, options)
+            snapshot = read_health(session)
+            findings += run_health_rules(snapshot, catalog, enabled, options)
+            unavailable = dict(snapshot.unavailable)
         trips = session.round_trips
     return AuditResult(
         catalog=catalog,
@@ -98,7 +101,10 @@ def _audit_live(target: str, config: Config, rules: Registry, started: float) ->
         mode="live",
         round_trips=trips,
         seconds=time.perf_counter() - started,
-        notes=_live_notes(catalog),
+        notes=(
+            *_live_notes(catalog),
+            *(f"health: {name} not checked: {why}" for name, why in unavailable.items()),
+        ),
     )
 
 

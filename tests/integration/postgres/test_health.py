@@ -193,3 +193,27 @@ def _bytes(text: str) -> int:
         if text.endswith(unit):
             return int(text[: -len(unit)]) * factor
     return int(text)
+
+
+def test_result_sets_the_role_may_not_read_are_named_in_the_audit_notes(pg_url: str):
+    """A role refused one catalog view still gets the rest of the health audit, and is told what
+    was not checked (REVOKE on this test database's own copy of the view)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    role = f"dbx_limited_{uuid.uuid4().hex[:8]}"
+    pg_execute(
+        pg_url,
+        f"CREATE ROLE {role} LOGIN; REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC;",
+    )
+    parts = urlsplit(pg_url)
+    limited = urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}"))
+    try:
+        result = audit([limited], Config())
+        notes = [n for n in result.notes if n.startswith("health: ")]
+        assert notes and all("not checked" in n for n in notes)
+        assert any("pg_stat_activity" in n for n in notes)
+    finally:
+        pg_execute(
+            pg_url,
+            f"GRANT SELECT ON pg_catalog.pg_stat_activity TO PUBLIC; DROP OWNED BY {role}; DROP ROLE {role};",
+        )
