@@ -6,8 +6,11 @@ at the end with everything else this script creates), dumps it once with ``pg_du
 1. the bare restore: ``pg_dump -Fc`` + ``createdb`` + ``pg_restore`` into a scratch database;
 2. the verified restore: ``pg_dump -Fc`` + ``dbexpert backup verify DUMP --against URL`` (which
    restores into its own scratch database, compares every table's rows and checksum, and drops it);
-3. the artifact-level check: ``pg_restore -f /dev/null DUMP`` (reads and decompresses every data
-   block of the dump without a server).
+3. the artifact-level check ``backup verify`` runs before restoring: ``read_dump`` of
+   ``dbexpert.engines.postgres.dumpfile`` (walks every data block, inflates it, checks the block
+   structure and the table-of-contents offsets, counts rows), in this process;
+4. for comparison, ``pg_restore -f /dev/null DUMP`` (reads, decompresses and prints every block as
+   SQL text, without a server).
 
 What is counted: wall clock, and CPU seconds (user + system) of this process and of every child
 process it waited for (``resource.getrusage(RUSAGE_SELF)`` + ``RUSAGE_CHILDREN``: pg_dump,
@@ -36,6 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from dbexpert.engines.postgres.dumpfile import DumpReading, read_dump
 from dbexpert.engines.postgres.restore import client_env, find_program
 from dbexpert.engines.url import parse_url
 
@@ -146,6 +150,8 @@ def main() -> None:
         verified = measure(lambda: run(*verify_cmd, url=source))
         result = json.loads(report.read_text())
         dump_bytes = dump.stat().st_size
+        readings: list[DumpReading] = []
+        archive_check = measure(lambda: readings.append(read_dump(dump)))
         read_all = measure(lambda: run(find_program("pg_restore"), "-f", "/dev/null", str(dump), url=source))
     finally:
         with psycopg.connect(args.url, autocommit=True) as admin:
@@ -167,6 +173,7 @@ def main() -> None:
         ("dbexpert backup verify --against", verified),
         ("bare: dump + restore", bare_cost),
         ("verified: dump + backup verify", verified_cost),
+        ("archive check (read_dump)", archive_check),
         ("pg_restore -f /dev/null (read all)", read_all),
     ):
         print(f"{label:34} {cost.wall:8.2f} {cost.cpu:8.2f}")
@@ -174,10 +181,19 @@ def main() -> None:
         f"verified / bare, wall (includes the server's work): {verified_cost.wall / bare_cost.wall:.2f}x (goal <= 2x)"
     )
     print(f"verified / bare, client CPU (server CPU not counted): {verified_cost.cpu / bare_cost.cpu:.2f}x")
+    reading = readings[0]
     print(
-        f"artifact-level check (read the whole dump): {read_all.cpu / gb:.2f} CPU-s per GB of database (goal <= 1)"
+        f"archive check: {'ok' if reading.ok else 'DAMAGED'}, {reading.rows} rows,"
+        f" {reading.data_bytes / 1024**2:.0f} MB of COPY data inflated"
     )
-    print(f"  ({read_all.cpu / (dump_bytes / GB):.2f} CPU-s per GB of dump file)")
+    print(
+        f"artifact-level check (read_dump): {archive_check.cpu / gb:.2f} CPU-s per GB of database (goal <= 1)"
+        f" ({archive_check.cpu / (dump_bytes / GB):.2f} per GB of dump file)"
+    )
+    print(
+        f"pg_restore -f /dev/null: {read_all.cpu / gb:.2f} CPU-s per GB of database"
+        f" ({read_all.cpu / (dump_bytes / GB):.2f} per GB of dump file)"
+    )
     print(f"restore seconds per GB reported by verify: {result['summary']['restore_seconds_per_gb']}")
     print("dropped", source_name, bare_name, "and", work)
 

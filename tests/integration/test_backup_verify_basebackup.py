@@ -7,10 +7,12 @@ its own port, replication allowed) and take real base backups of it with pg_base
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
 import subprocess
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,3 +163,95 @@ def test_not_a_manifest_is_input_error(tmp_path: Path) -> None:
     (tmp_path / "backup_manifest").write_text("{ not json")
     with pytest.raises(InputError, match=r"backup_manifest:1:3: expected a PostgreSQL backup manifest"):
         verify_backup(tmp_path)
+
+
+# ------------------------------------------------------------------------------------ tar format
+
+
+@pytest.fixture(params=["tar", "tar.gz"])
+def tar_backup(cluster: int, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    target = tmp_path / "base-tar"
+    gzip = ["-z"] if request.param == "tar.gz" else []
+    subprocess.run(
+        [find_program("pg_basebackup"), "-h", "127.0.0.1", "-p", str(cluster), "-U", "postgres",
+         "-D", str(target), "-Ft", *gzip, "-X", "stream", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    assert (target / f"base.{request.param}").is_file() and (target / f"pg_wal.{request.param}").is_file()
+    return target
+
+
+def test_crc32c_matches_the_manifest_of_a_plain_backup(base_backup: Path) -> None:
+    assert bb.crc32c(b"123456789") == 0xE3069283  # the CRC-32C check value
+    entry = next(e for e in bb.read_manifest(base_backup)["Files"] if e["Path"] == "global/pg_control")
+    assert entry["Checksum-Algorithm"] == "CRC32C"
+    crc = bb.crc32c((base_backup / "global/pg_control").read_bytes())
+    assert crc.to_bytes(4, "little").hex() == entry["Checksum"]
+
+
+def test_intact_tar_backup_passes(tar_backup: Path) -> None:
+    result = verify_backup(tar_backup)
+    assert result.kind is ArtifactKind.PG_BASE_BACKUP
+    assert result.passed, result.problems
+    assert any(c.startswith("tar archives streamed") for c in result.checks)
+    assert bb.check_tar_files(tar_backup, bb.read_manifest(tar_backup)) == []
+
+
+def test_damaged_member_of_a_tar_backup_fails(tar_backup: Path) -> None:
+    archive = next(tar_backup.glob("base.tar*"))
+    if archive.name.endswith(".gz"):  # a flipped byte in gzip data breaks the stream itself
+        data = bytearray(archive.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        archive.write_bytes(bytes(data))
+        # Either the gzip stream fails (its CRC, or bad deflate data) or members come out wrong.
+        assert bb.check_tar_files(tar_backup, bb.read_manifest(tar_backup))
+        assert not verify_backup(tar_backup).passed
+        return
+    with tarfile.open(archive) as tar:
+        victim = next(m for m in tar.getmembers() if m.isfile() and m.size > 8192 and m.name.startswith("base/"))
+    data = bytearray(archive.read_bytes())
+    data[victim.offset_data + 5000] ^= 0xFF  # inside the member's content: the tar headers stay valid
+    archive.write_bytes(bytes(data))
+    result = verify_backup(tar_backup)
+    assert not result.passed
+    assert [f.rule for f in result.findings] == ["backup-base-backup-damaged"]
+    assert result.findings[0].evidence["file"] == victim.name
+    assert "CRC32C checksum differs" in result.findings[0].message
+
+
+def test_member_missing_from_a_tar_backup_fails(tar_backup: Path) -> None:
+    archive = next(tar_backup.glob("base.tar*"))
+    mode = "gz" if archive.name.endswith(".gz") else ""
+    with tarfile.open(archive) as tar:
+        members = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar.getmembers()]  # type: ignore[union-attr]
+    with tarfile.open(archive, f"w:{mode}") as tar:
+        for member, content in members:
+            if member.name != "PG_VERSION":
+                tar.addfile(member, io.BytesIO(content) if content is not None else None)
+    problems = bb.check_tar_files(tar_backup, bb.read_manifest(tar_backup))
+    assert [(p.path, p.message) for p in problems] == [
+        ("PG_VERSION", "listed in backup_manifest but missing from the tar archives")
+    ]
+
+
+def test_missing_wal_segment_of_a_tar_backup_fails(tar_backup: Path) -> None:
+    manifest = bb.read_manifest(tar_backup)
+    needed = bb.needed_segments(manifest, bb.segment_bytes(tar_backup))
+    archive = next(tar_backup.glob("pg_wal.tar*"))
+    mode = "gz" if archive.name.endswith(".gz") else ""
+    kept = tar_backup / "kept"
+    kept.mkdir()
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        assert needed[0] in names
+        tar.extractall(kept, members=[m for m in tar.getmembers() if m.name != needed[0]], filter="data")
+    with tarfile.open(archive, f"w:{mode}") as tar:
+        for name in names:
+            if name != needed[0]:
+                tar.add(kept / name, arcname=name, recursive=False)
+    shutil.rmtree(kept)
+    result = verify_backup(tar_backup)
+    assert not result.passed
+    assert [f.rule for f in result.findings] == ["backup-wal-segment-missing"]
+    assert needed[0] in result.findings[0].message

@@ -88,6 +88,8 @@ def test_intact_dumps_pass(
     }
     assert result.restore_seconds is not None and result.restored_bytes
     assert result.seconds_per_gb is not None
+    archive_checked = any(c.startswith("the custom-format archive check") for c in result.checks)
+    assert archive_checked is (name == "db.dump")
     assert names and not set(names) & _databases(source)  # the scratch database was dropped
 
 
@@ -106,10 +108,17 @@ def test_flipped_bytes_inside_compressed_block_fail_although_toc_reads(source: s
         [find_program("pg_restore"), "-l", str(damaged)], capture_output=True, check=False
     )
     assert listed.returncode == 0
+    # pg_restore stops at the same block ("could not uncompress data"); the archive check finds it first.
+    assert subprocess.run(
+        [find_program("pg_restore"), "-f", "/dev/null", str(damaged)], capture_output=True, check=False
+    ).returncode != 0
     result = verify_backup(damaged, against=source)
     assert not result.passed
-    assert result.findings[0].rule == "backup-restore-failed"
-    assert "could not uncompress data" in result.findings[0].message
+    assert [f.rule for f in result.findings] == ["backup-restore-failed"]
+    assert "the custom-format archive check" in result.findings[0].message
+    assert "the data of public.orders does not inflate" in result.findings[0].message
+    assert result.findings[0].table == "public.orders"
+    assert result.restore_seconds is None  # nothing was restored: the damage was already proven
 
 
 def test_truncated_custom_dump_fails(source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +129,27 @@ def test_truncated_custom_dump_fails(source: str, tmp_path: Path, monkeypatch: p
     result = verify_backup(cut, against=source)
     assert not result.passed
     assert [f.rule for f in result.findings] == ["backup-restore-failed"]
+    assert "cut short" in result.findings[0].message
     assert all(t.status == "fail" for t in result.tables)
+    assert not names  # the archive check proved it: no scratch database was even created
+
+
+def test_truncated_custom_dump_missed_by_the_reader_still_fails_the_restore(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dbexpert.engines.postgres import dumpfile
+
+    names = _scratch_names(monkeypatch)
+    artifact = pg_dump(source, tmp_path / "db.dump", "-Fc")
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(artifact.read_bytes()[: artifact.stat().st_size * 2 // 3])
+    # As with an lz4 or zstd dump, which the reader does not inflate: pg_restore is the check.
+    unread = dumpfile.DumpReading(str(cut), "1.15", "lz4", False, cut.stat().st_size, note="not read")
+    monkeypatch.setattr(dumpfile, "read_dump", lambda path: unread)
+    result = verify_backup(cut, against=source)
+    assert [f.rule for f in result.findings] == ["backup-restore-failed"]
+    assert "pg_restore" in result.findings[0].message
+    assert "archive check: not read" in result.report().notes
     assert names and not set(names) & _databases(source)  # dropped after a failed restore too
 
 

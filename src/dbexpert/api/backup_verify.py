@@ -1,7 +1,9 @@
 """``backup verify``: prove a backup restores, and restores the data it should.
 
 A table of contents proves little: ``pg_restore -l`` reads only the archive's header, and a byte
-flipped inside a compressed data block passes it. So the whole artifact is restored into a scratch
+flipped inside a compressed data block passes it. A custom-format dump is first read block by block
+(``engines/postgres/dumpfile``: every block inflated, its structure and offsets checked, rows
+counted; a damaged one is not restored at all). Then the whole artifact is restored into a scratch
 database (random name, on the ``--scratch`` server or the server of ``--against``; never the source
 database; always dropped, after failures and Ctrl-C too), and then, table by table, its row count
 and order-independent content checksum are compared with the source database (read-only) or with a
@@ -9,8 +11,9 @@ manifest written at backup time. Indexes and constraints must come back valid, a
 own checks run: ``PRAGMA integrity_check`` for SQLite files, ``CHECK TABLE`` for MySQL/MariaDB.
 
 Artifacts: PostgreSQL custom (``-Fc``), directory (``-Fd``) and plain dumps; PostgreSQL base
-backups (a plain-format directory with ``backup_manifest``: files checked with ``pg_verifybackup``,
-WAL segments the backup needs checked by name — base backups are not started as a server, so
+backups (a directory with ``backup_manifest``: plain-format files checked with ``pg_verifybackup``,
+tar-format archives streamed and every member checked against the manifest here, WAL segments the
+backup needs checked by name — base backups are not started as a server, so
 their content is not compared); MySQL/MariaDB SQL dumps; SQLite database files and ``.backup``
 copies (read in place, read-only: no scratch database needed).
 
@@ -46,6 +49,7 @@ from dbexpert.rules.registry import Registry, registry
 
 GB = 1024**3
 _HEAD_BYTES = 4096
+READER = "the custom-format archive check"
 
 
 class ArtifactKind(StrEnum):
@@ -305,7 +309,7 @@ def _verify_pg_dump(
     artifact: Path, kind: ArtifactKind, server: DatabaseUrl, reference: Manifest | None, shown: str
 ) -> Verification:
     from dbexpert.engines.postgres.checksum import METHOD, read_sums
-    from dbexpert.engines.postgres.restore import restore_archive
+    from dbexpert.engines.postgres.restore import RestoreRun, restore_archive
     from dbexpert.engines.postgres.scratch import scratch_database
 
     problems: list[BackupProblem] = []
@@ -313,20 +317,69 @@ def _verify_pg_dump(
         problems += _missing_trailer(artifact, Engine.POSTGRES, b"-- PostgreSQL database dump complete", "pg_dump")
         _refuse_reconnect(artifact)
     restored: Manifest | None = None
-    with scratch_database(server) as scratch:
-        run = restore_archive(artifact, scratch, plain=kind is ArtifactKind.PG_PLAIN)
-        if run.ok:
-            restored = from_facts(read_sums(scratch, read_only=False), Engine.POSTGRES, METHOD)
-    if not run.ok:
-        problems.append(_restore_failed(artifact, Engine.POSTGRES, run.program, run.error or "failed"))
+    checks: list[str] = []
+    notes: list[str] = []
+    if kind is ArtifactKind.PG_CUSTOM:
+        damaged = _read_custom_dump(artifact, checks, notes)
+        problems += damaged
+    else:
+        damaged = []
+    if damaged:  # pg_restore would stop at the same block: restoring the rest proves nothing more
+        run = RestoreRun(ok=False, seconds=0.0, error=damaged[0].detail, program=READER)
+        notes.append("not restored: the archive check already found the dump damaged")
+    else:
+        with scratch_database(server) as scratch:
+            run = restore_archive(artifact, scratch, plain=kind is ArtifactKind.PG_PLAIN)
+            if run.ok:
+                restored = from_facts(read_sums(scratch, read_only=False), Engine.POSTGRES, METHOD)
+        if not run.ok:
+            problems.append(_restore_failed(artifact, Engine.POSTGRES, run.program, run.error or "failed"))
     tables, compared = _compare(artifact, Engine.POSTGRES, reference, restored)
     problems += compared
     if restored is not None:
         problems += _invalid_objects(artifact, restored, reference)
-    return _restored(
+    result = _restored(
         artifact, kind, server, reference, shown, run.program, run.seconds, restored,
         problems=problems, tables=tables, engine_check="indexes valid, constraints validated",
     )
+    if damaged:  # nothing was restored: the archive check is the whole verification
+        result = replace(result, checks=tuple(checks), restore_seconds=None)
+    else:
+        result = replace(result, checks=(*checks, *result.checks))
+    return replace(result, notes=(*notes, *result.notes))
+
+
+def _read_custom_dump(artifact: Path, checks: list[str], notes: list[str]) -> list[BackupProblem]:
+    """Walk every block of a custom-format dump before restoring it (see ``engines/postgres/dumpfile``):
+    the problems it proves, with what was checked and read appended to ``checks`` and ``notes``."""
+    from dbexpert.engines.postgres.dumpfile import read_dump
+
+    started = time.perf_counter()
+    reading = read_dump(artifact)
+    seconds = time.perf_counter() - started
+    if not reading.checked:
+        notes.append(f"archive check: {reading.note}")
+        return []
+    checks.append(
+        f"{READER}: every data block read and {'inflated (zlib adler32)' if reading.compression == 'gzip' else 'walked'},"
+        " block structure and table-of-contents offsets"
+    )
+    notes.append(
+        f"archive check: {len(reading.tables)} table data blocks, {reading.rows} rows,"
+        f" {reading.large_objects} large objects, {reading.data_bytes} bytes of COPY data"
+        f" ({reading.compression} compression) read in {seconds:.2f} s"
+    )
+    return [
+        _problem(
+            BackupProblemKind.RESTORE_FAILED,
+            artifact,
+            Engine.POSTGRES,
+            table=damage.table,
+            subject=READER,
+            detail=f"byte {damage.offset}: {damage.message}",
+        )
+        for damage in reading.damage
+    ]
 
 
 def _verify_mysql_dump(
@@ -397,7 +450,13 @@ def _verify_base_backup(artifact: Path, wal_dir: Path | None) -> Verification:
     manifest = bb.read_manifest(artifact)
     checks = []
     damaged: list[bb.BackupProblem] = []
-    if bb.has_verifybackup():
+    if bb.tar_archives(artifact):
+        checks.append(
+            "tar archives streamed: every member's size and checksum (CRC32C or SHA) from backup_manifest"
+            " (pg_verifybackup 15 does not read tar format)"
+        )
+        damaged += bb.check_tar_files(artifact, manifest)
+    elif bb.has_verifybackup():
         checks.append("pg_verifybackup (file sizes, checksums, WAL parsing)")
         failed = bb.run_verifybackup(artifact, wal_dir)
         damaged += [failed] if failed else []
