@@ -114,8 +114,8 @@ def test_flipped_bytes_inside_compressed_block_fail_although_toc_reads(source: s
     ).returncode != 0
     result = verify_backup(damaged, against=source)
     assert not result.passed
-    assert [f.rule for f in result.findings] == ["backup-restore-failed"]
-    assert "the custom-format archive check" in result.findings[0].message
+    assert [f.rule for f in result.findings] == ["backup-dump-damaged"]
+    assert "the custom-format archive check stopped at byte" in result.findings[0].message
     assert "the data of public.orders does not inflate" in result.findings[0].message
     assert result.findings[0].table == "public.orders"
     assert result.restore_seconds is None  # nothing was restored: the damage was already proven
@@ -128,7 +128,7 @@ def test_truncated_custom_dump_fails(source: str, tmp_path: Path, monkeypatch: p
     cut.write_bytes(artifact.read_bytes()[: artifact.stat().st_size * 2 // 3])
     result = verify_backup(cut, against=source)
     assert not result.passed
-    assert [f.rule for f in result.findings] == ["backup-restore-failed"]
+    assert [f.rule for f in result.findings] == ["backup-dump-damaged"]
     assert "cut short" in result.findings[0].message
     assert all(t.status == "fail" for t in result.tables)
     assert not names  # the archive check proved it: no scratch database was even created
@@ -242,7 +242,7 @@ def test_cli_exit_codes_and_no_password_printed(with_password: str, tmp_path: Pa
     cut.write_bytes(good.read_bytes()[:2000])
     failed = runner.invoke(cli, ["backup", "verify", str(cut), "--against", with_password])
     assert failed.exit_code == 1
-    assert "backup-restore-failed" in failed.output
+    assert "backup-dump-damaged" in failed.output
     for output in (ok.output, failed.output):
         assert "hunter2secret" not in output
 

@@ -371,12 +371,13 @@ def _read_custom_dump(artifact: Path, checks: list[str], notes: list[str]) -> li
     )
     return [
         _problem(
-            BackupProblemKind.RESTORE_FAILED,
+            BackupProblemKind.DUMP_DAMAGED,
             artifact,
             Engine.POSTGRES,
             table=damage.table,
             subject=READER,
-            detail=f"byte {damage.offset}: {damage.message}",
+            detail=damage.message,
+            offset=damage.offset,
         )
         for damage in reading.damage
     ]

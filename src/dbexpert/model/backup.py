@@ -20,6 +20,7 @@ class BackupProblemKind(StrEnum):
     TABLE_CONTENT_DIFFERS = "table-content-differs"  # row count or checksum differs, or table missing/extra
     RESTORE_FAILED = "restore-failed"  # the restore program stopped with an error
     DUMP_TRUNCATED = "dump-truncated"  # the dump lacks its tool's closing comment
+    DUMP_DAMAGED = "dump-damaged"  # a custom-format dump's block does not read (corrupt data, cut short)
     INTEGRITY_CHECK_FAILED = "integrity-check-failed"  # PRAGMA integrity_check / CHECK TABLE
     BASE_BACKUP_DAMAGED = "base-backup-damaged"  # a file of a base backup is damaged or missing
     WAL_SEGMENT_MISSING = "wal-segment-missing"  # a WAL segment a base backup needs is absent
@@ -49,6 +50,7 @@ class BackupProblem:
     expected: TableSums | None = None  # from the source database or the manifest
     found: TableSums | None = None  # from the restored backup
     size_bytes: int | None = None  # dumps: the artifact's size
+    offset: int | None = None  # damaged dumps: the byte where reading stopped
 
     @property
     def location(self) -> Location:
