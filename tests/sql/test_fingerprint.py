@@ -131,3 +131,25 @@ def test_ids_are_stable_across_runs():
 def test_anything_gets_a_shape():
     for text in ("", "\x00\xff garbage", "SELECT 'unterminated", "))) ((", "$$ unclosed"):
         assert len(fingerprint(text).id) == 16
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(TEMPLATES), st.sampled_from([Engine.POSTGRES, Engine.MYSQL]), st.data())
+def test_the_fast_path_gives_the_full_normalization_s_id(template: str, engine: Engine, data: st.DataObject):
+    from dbexpert.sql import fingerprint as module
+
+    sql = _fill(template, engine, data)
+    skeleton = module._skeleton(sql, engine)
+    if skeleton is not None:
+        assert module._fingerprint(skeleton, engine).id == module._fingerprint(sql, engine).id
+
+
+def test_mysql_backslash_escaped_strings_take_the_fast_path():
+    from dbexpert.sql.fingerprint import _skeleton
+
+    mysql = Engine.MYSQL
+    sql = "UPDATE t SET a = 'O\\'Brien', b = 'a\\\\b', c = 'x\\\ny' WHERE id = 7"
+    assert _skeleton(sql, mysql) == "UPDATE t SET a =  ? , b =  ? , c =  ?  WHERE id = ?"
+    assert fingerprint(sql, mysql).id == fingerprint("UPDATE t SET a = 'x', b = 'y', c = 'z' WHERE id = 1", mysql).id
+    # A backslash outside a string (not SQL anyone writes, but logs hold anything) takes the full path.
+    assert _skeleton("SELECT a FROM t WHERE b = 1 \\G", mysql) is None

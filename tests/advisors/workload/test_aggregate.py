@@ -219,3 +219,18 @@ def test_engines_are_fingerprinted_in_their_dialect() -> None:
     )
     (group,) = agg.groups.values()
     assert group.calls == 2 and group.engine is Engine.MYSQL
+
+
+def test_breakdowns_cap_names_whatever_the_order_of_triples(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dbexpert.advisors.workload import aggregate as module
+
+    monkeypatch.setattr(module, "MAX_NAMES", 3)
+    monkeypatch.setattr(module, "_MAX_TRIPLES", 2)  # the triple cache is cleared again and again
+    agg = WorkloadAggregate()
+    for line in range(1, 61):
+        n = line % 6
+        agg.add(query("SELECT 1", 1.0, line, database=f"db{n}", user=f"u{n % 2}", application=None))
+    databases = {row["name"]: row["calls"] for row in agg.breakdown("databases")}
+    assert databases == {"db1": 10, "db2": 10, "db3": 10, OTHER: 30}
+    assert {row["name"]: row["calls"] for row in agg.breakdown("users")} == {"u1": 30, "u0": 30}
+    assert agg.breakdown("applications") == [{"name": UNKNOWN, "calls": 60, "total_ms": 60.0}]

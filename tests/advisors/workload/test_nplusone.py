@@ -74,3 +74,17 @@ def test_workload_analyze_reports_n_plus_one_from_a_trace_file(tmp_path: Path):
     assert finding.evidence["request"] == "GET /orders" and finding.evidence["count"] == 20
     assert finding.fix.sql == "SELECT name, id FROM customers WHERE id = ANY($1);"
     assert (finding.location.path, finding.location.line) == (str(path), 2)
+
+
+def test_silent_sessions_are_closed_as_log_time_passes():
+    from dbexpert.advisors.workload.nplusone import RequestGrouper
+
+    grouper = RequestGrouper(GroupingOptions(stale_after_s=60.0))
+    closed = []
+    for pid in range(100):  # each backend runs two statements and exits: its pid never comes back
+        closed += grouper.add(_e("SELECT 1", 1000.0 + pid * 10, session=str(pid), line=2 * pid))
+        closed += grouper.add(_e("SELECT 2", 1000.1 + pid * 10, session=str(pid), line=2 * pid + 1))
+    assert len(grouper._open) <= 8  # the sessions of the last minute or so, not all 100
+    closed += grouper.finish()
+    assert len(closed) == 100 and all(len(t.queries) == 2 for t in closed)
+    assert sorted(t.key for t in closed) == sorted(f"{pid}@log:{2 * pid}" for pid in range(100))

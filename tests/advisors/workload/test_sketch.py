@@ -108,3 +108,28 @@ def test_empty_sketch_and_bad_arguments() -> None:
         QuantileSketch(accuracy=0)
     with pytest.raises(ValueError):
         sketch.merge(QuantileSketch(accuracy=0.02))
+
+
+def test_counters_are_a_flat_array_spanning_the_occupied_keys() -> None:
+    sketch = QuantileSketch()
+    for value in (0.05, 3.0, 12_000.0):  # 0.05 ms to 12 s: about 600 keys at 1 %
+        sketch.add(value)
+    assert len(sketch.buckets) == 3
+    assert 550 <= len(sketch._counts) <= 650
+    assert sketch._counts.itemsize == 8
+    before = len(sketch._counts)
+    sketch.add(1.0)  # inside the span: no growth
+    assert len(sketch._counts) == before
+
+
+def test_pickled_sketch_gives_the_same_quantiles() -> None:
+    import pickle
+
+    rng = random.Random(3)
+    sketch = QuantileSketch()
+    for _ in range(1000):
+        sketch.add(rng.lognormvariate(0, 2))
+    copy = pickle.loads(pickle.dumps(sketch))
+    assert copy.buckets == sketch.buckets
+    for q in QUANTILES:
+        assert copy.quantile(q) == sketch.quantile(q)

@@ -37,6 +37,7 @@ MAX_NAMES = 1000  # per breakdown (database, user, application); the rest are ta
 MAX_MESSAGE_SHAPES = 500  # per log event kind
 MAX_MINUTES = 100_000  # histogram buckets kept per minute before falling back to hours (~70 days)
 OTHER = "(other)"
+_MAX_TRIPLES = 4096  # cached (database, user, application) triples
 UNKNOWN = "(unknown)"
 _HISTOGRAM_WIDTHS = (60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400)
 
@@ -115,8 +116,12 @@ class QueryGroup:
             self.rows_examined = (self.rows_examined or 0) + event.rows_examined
         if self.queryid is None:
             self.queryid = event.queryid
-        self.first_seen = _earliest(self.first_seen, event.timestamp)
-        self.last_seen = _latest(self.last_seen, event.timestamp)
+        timestamp = event.timestamp
+        if timestamp is not None:
+            if self.first_seen is None or timestamp < self.first_seen:
+                self.first_seen = timestamp
+            if self.last_seen is None or timestamp > self.last_seen:
+                self.last_seen = timestamp
 
     def merge(self, other: QueryGroup) -> None:
         self.calls += other.calls
@@ -255,6 +260,9 @@ class WorkloadAggregate:
     query_events: int = 0
     first_seen: float | None = None
     last_seen: float | None = None
+    _tallies: dict[tuple[str | None, ...], tuple[Tally, Tally, Tally]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # (database, user, application) -> their tallies, a cache
 
     def add_all(self, events: Iterable[QueryEvent | LogEvent | ReadProblem]) -> WorkloadAggregate:
         add_query, add_log, add_problem = self.add_query, self.add_log, self.problems.add
@@ -285,11 +293,25 @@ class WorkloadAggregate:
             )
         group.add(event)
         ms = event.duration_ms or 0.0
-        _tally(self.databases, event.database, event.calls, ms)
-        _tally(self.users, event.user, event.calls, ms)
-        _tally(self.applications, event.application, event.calls, ms)
-        if event.timestamp is not None:
-            self._count_time(event.timestamp, event.calls, ms)
+        calls = event.calls
+        names = (event.database, event.user, event.application)
+        # A log repeats a few (database, user, application) triples millions of times: their three
+        # tallies are looked up once per triple, not three times per event.
+        tallies = self._tallies.get(names)
+        if tallies is None:
+            if len(self._tallies) >= _MAX_TRIPLES:
+                self._tallies.clear()
+            tallies = self._tallies[names] = (
+                _tally_of(self.databases, names[0]),
+                _tally_of(self.users, names[1]),
+                _tally_of(self.applications, names[2]),
+            )
+        for tally in tallies:
+            tally.calls += calls
+            tally.total_ms += ms
+        timestamp = event.timestamp
+        if timestamp is not None:
+            self._count_time(timestamp, calls, ms)
 
     def add_log(self, event: LogEvent) -> None:
         kind = event.kind.value
@@ -392,8 +414,11 @@ class WorkloadAggregate:
         return sorted(chosen, key=lambda g: (-g.count, g.kind, g.shape))
 
     def _count_time(self, timestamp: float, calls: int, ms: float) -> None:
-        self.first_seen = _earliest(self.first_seen, timestamp)
-        self.last_seen = _latest(self.last_seen, timestamp)
+        first, last = self.first_seen, self.last_seen
+        if first is None or timestamp < first:
+            self.first_seen = timestamp
+        if last is None or timestamp > last:
+            self.last_seen = timestamp
         start = int(timestamp // self.resolution * self.resolution)
         tally = self.histogram.get(start)
         if tally is None:
@@ -418,6 +443,11 @@ def message_shape(message: str) -> str:
 
 
 def _tally(table: dict[str, Tally], name: str | None, calls: int, ms: float) -> None:
+    _tally_of(table, name).add(calls, ms)
+
+
+def _tally_of(table: dict[str, Tally], name: str | None) -> Tally:
+    """The tally of ``name`` in ``table`` (created empty; OTHER once the table is full)."""
     key = name if name else UNKNOWN
     tally = table.get(key)
     if tally is None:
@@ -426,7 +456,7 @@ def _tally(table: dict[str, Tally], name: str | None, calls: int, ms: float) -> 
             tally = table.get(key)
         if tally is None:
             tally = table[key] = Tally()
-    tally.add(calls, ms)
+    return tally
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:

@@ -31,7 +31,7 @@ from dbexpert.model import InputError
 from dbexpert.sources.logs import ReadOptions
 
 _MAGIC = "dbexpert-workload-state"
-_VERSION = 1
+_VERSION = 2  # 2: quantile sketches hold a flat array of counters
 _PROBE = 1024
 
 
