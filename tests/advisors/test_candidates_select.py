@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dbexpert.advisors.index.candidates import Candidate, candidates_for, estimated_bytes
+from dbexpert.advisors.index.candidates import Candidate, candidates_for, estimated_bytes, served_by_existing
 from dbexpert.advisors.index.select import Evaluation, WorkItem, select
 from dbexpert.model import ColumnStats, PrimaryKey, Table, TableStats
 from dbexpert.sql.query.index_candidates import TableAccess
@@ -63,7 +63,7 @@ def test_partial_candidate_only_for_a_rare_value_on_a_skewed_column() -> None:
 def test_candidate_sql_and_names() -> None:
     candidate = Candidate("public.orders", ("customer_id", "created_at"), include=("total",), schema="public")
     assert candidate.sql(concurrently=True) == (
-        "CREATE INDEX CONCURRENTLY orders_customer_id_created_at_incl_idx ON orders (customer_id, created_at) INCLUDE (total)"
+        "CREATE INDEX CONCURRENTLY orders_customer_id_created_at_incl_total_idx ON orders (customer_id, created_at) INCLUDE (total)"
     )
     expression = Candidate("public.users", ("lower(email)",), expression=True, schema="public")
     assert expression.sql() == "CREATE INDEX users_lower_email_idx ON users ((lower(email)))"
@@ -126,3 +126,65 @@ def test_max_indexes_and_benefit_attribution() -> None:
 def test_write_heavy_tables_discount_the_benefit() -> None:
     chosen = select(ITEMS, PATHS, sizes, model, budget_bytes=10**9, write_factor={"public.t": 0.001})
     assert chosen.recommended == ()  # every gain shrinks below the noise threshold
+
+
+def test_covering_variants_of_one_key_get_distinct_names() -> None:
+    first = Candidate("public.orders", ("created_at",), include=("total",), schema="public")
+    second = Candidate("public.orders", ("created_at",), include=("status",), schema="public")
+    partial = Candidate("public.orders", ("created_at",), where="status = 'failed'", schema="public")
+    other = replace(partial, where="status = 'open'")
+    assert len({first.name, second.name, partial.name, other.name}) == 4
+
+
+def test_widening_reaches_a_column_no_path_puts_in_the_key() -> None:
+    """Extend's widening: (a) grows to (a, b) because a query reads b with a, although the only
+    path is (a) INCLUDE (b)."""
+
+    def wants_ab(item: WorkItem, config: tuple[Candidate, ...]) -> Evaluation:
+        best = next((c for c in config if c.keys == ("a", "b")), None) or next(
+            (c for c in config if c.keys[:1] == ("a",)), None
+        )
+        cost = 100.0 if best is None else 5.0 if best.keys == ("a", "b") else 40.0
+        return Evaluation(cost, frozenset({best}) if best else frozenset())
+
+    paths = [Candidate("public.t", ("a",), include=("b",))]
+    chosen = select(ITEMS[:1], paths, sizes, wants_ab, budget_bytes=300_000)
+    assert [r.candidate.keys for r in chosen.recommended] == [("a", "b")]
+    assert chosen.cost_after == 5
+    narrow = select(ITEMS[:1], paths, sizes, wants_ab, budget_bytes=300_000, max_width=1)
+    assert [r.candidate.keys for r in narrow.recommended] == [("a",)]
+
+
+def test_one_large_index_beats_many_small_wins_when_it_saves_more() -> None:
+    """Benefit per byte alone would take (c) first and leave no room for (x, y), which saves more."""
+
+    def knapsack(item: WorkItem, config: tuple[Candidate, ...]) -> Evaluation:
+        wanted = ("x", "y") if item.number == 1 else ("c",)
+        found = next((c for c in config if c.keys == wanted), None)
+        before, after = (100.0, 10.0) if item.number == 1 else (60.0, 10.0)
+        return Evaluation(after if found else before, frozenset({found}) if found else frozenset())
+
+    paths = [Candidate("public.t", ("x", "y")), Candidate("public.t", ("c",))]
+    chosen = select(ITEMS, paths, sizes, knapsack, budget_bytes=200_000)
+    assert [r.candidate.keys for r in chosen.recommended] == [("x", "y")]
+    assert chosen.cost_after == 70 and chosen.size_bytes <= 200_000
+
+
+def test_a_prefix_the_primary_key_already_serves_is_never_chosen() -> None:
+    """(id) INCLUDE (total) is a path; its prefix (id) would duplicate the primary key."""
+    table = orders()
+    path = Candidate("public.orders", ("id",), include=("total",))
+
+    def wants_id(item: WorkItem, config: tuple[Candidate, ...]) -> Evaluation:
+        found = next((c for c in config if c.keys == ("id",)), None)
+        cost = 100.0 if found is None else 10.0 if found.include else 50.0
+        return Evaluation(cost, frozenset({found}) if found else frozenset())
+
+    def existing(candidate: Candidate) -> bool:
+        return served_by_existing(candidate, table) is not None
+
+    items = [WorkItem(1, 1.0, frozenset({"public.orders"}))]
+    chosen = select(items, [path], lambda c: 8192 * (1 + len(c.include)), wants_id, 10**9, existing=existing)
+    assert [(r.candidate.keys, r.candidate.include) for r in chosen.recommended] == [(("id",), ("total",))]
+    blind = select(items, [path], lambda c: 8192 * (1 + len(c.include)), wants_id, 10**9)
+    assert blind.steps == 2  # without it, the plain (id) is taken first and then widened

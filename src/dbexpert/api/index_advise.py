@@ -14,7 +14,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dbexpert.advisors.index.candidates import Candidate, Rejected, candidates_for, estimated_bytes
+from dbexpert.advisors.index.candidates import (
+    Candidate,
+    Rejected,
+    candidates_for,
+    estimated_bytes,
+    served_by_existing,
+)
 from dbexpert.advisors.index.costing import Costing, costing_for
 from dbexpert.advisors.index.select import Evaluation, Selection, WorkItem, select
 from dbexpert.advisors.index.workload import WorkloadQuery, from_csv, from_events, from_json, from_sql
@@ -212,7 +218,9 @@ def index_advise(
                 return estimated_bytes(candidate, tables[candidate.table])
 
             selection = select(
-                items, candidates.paths, size, cost, budget, max_indexes, _write_factors(catalog)
+                items, candidates.paths, size, cost, budget, max_indexes, _write_factors(catalog),
+                max_width=max_width,
+                existing=lambda c: served_by_existing(c, tables[c.table]) is not None,
             )
             selection = Selection(
                 selection.recommended,

@@ -49,10 +49,12 @@ class Candidate:
         if self.name_:
             return self.name_
         parts = [self.table_name, *(_word(k) for k in self.keys)]
+        # INCLUDE columns and the predicate are part of the name: two candidates differing only there
+        # (one query's covering variant and another's) must not collide when both are built.
         if self.include:
-            parts.append("incl")
+            parts += ["incl", *(_word(c) for c in self.include)]
         if self.where:
-            parts.append("part")
+            parts += ["part", hashlib.sha1(self.where.encode()).hexdigest()[:6]]
         return _short("_".join([*parts, "idx"]))
 
     def key_sql(self) -> str:
@@ -111,7 +113,7 @@ def candidates_for(
         for reason in access.unindexable:
             rejected[(table.qualified_name, reason)] = Rejected(table.qualified_name, reason.split(":")[0], reason)
         for candidate in _for_access(access, table, catalog.engine, max_width):
-            served = _served_by_existing(candidate, table)
+            served = served_by_existing(candidate, table)
             if served:
                 rejected[(table.qualified_name, candidate.sql())] = Rejected(
                     table.qualified_name, candidate.sql(name=False), f"already served by the existing index {served}"
@@ -175,7 +177,7 @@ def _skewed_rare(table: Table, column: str, predicate: str) -> bool:
     return True  # not among the common values: rarer than all of them
 
 
-def _served_by_existing(candidate: Candidate, table: Table) -> str | None:
+def served_by_existing(candidate: Candidate, table: Table) -> str | None:
     """The name of a valid existing index that starts with the candidate's keys (and covers it)."""
     if candidate.expression:
         return None

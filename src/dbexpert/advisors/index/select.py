@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from dbexpert.advisors.index.candidates import Candidate, Rejected
 
 MIN_GAIN = 0.002  # of the workload's cost: below it a move is noise in the planner's estimate
+MAX_WIDTH = 3  # key columns of an index the widening may reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,41 +83,31 @@ def select(
     max_indexes: int = 10,
     write_factor: Mapping[str, float] | None = None,
     min_gain: float = MIN_GAIN,
+    max_width: int = MAX_WIDTH,
+    existing: Callable[[Candidate], bool] | None = None,
 ) -> Selection:
     """Choose indexes from ``paths`` for ``items`` within ``budget_bytes`` and ``max_indexes``.
 
     ``write_factor`` maps a table to the share of an index's read benefit that survives its write
-    cost (1.0 for read-only tables).
+    cost (1.0 for read-only tables). ``existing`` says whether an index the table already has
+    serves a candidate: a path's prefix (``(a)`` of ``(a) INCLUDE (b)``) may duplicate a primary
+    key, and such a move is never made.
     """
     factor = write_factor or {}
     search = _Search(items, cost)
     base = search.total(())
-    chosen: list[Candidate] = []
-    current = base
-    steps = 0
     rejected: list[Rejected] = []
-    while True:
-        best: tuple[float, float, Candidate, Candidate | None] | None = None
-        used_bytes = sum(size_of(c) for c in chosen)
-        for new, old in _moves(paths, chosen):
-            if old is None and len(chosen) >= max_indexes:
-                continue
-            added = size_of(new) - (size_of(old) if old is not None else 0)
-            if used_bytes + added > budget_bytes:
-                continue
-            config = tuple(c for c in chosen if c is not old) + (new,)
-            gain = (current - search.total(config)) * factor.get(new.table, 1.0)
-            if gain <= max(min_gain * base, 1e-9):
-                continue
-            ratio = gain / max(added, 8192)
-            if best is None or ratio > best[0]:
-                best = (ratio, gain, new, old)
-        if best is None:
-            break
-        _, _, new, old = best
-        chosen = [c for c in chosen if c is not old] + [new]
-        current = search.total(tuple(chosen))
-        steps += 1
+    # Greedy on benefit per byte can spend the budget on many small wins and miss one large index
+    # (the knapsack trap); greedy on plain benefit misses the reverse. Both runs share the cost
+    # cache, and the cheaper final configuration wins (the ratio run on ties).
+    runs = [
+        _greedy(
+            search, paths, size_of, budget_bytes, max_indexes, factor, min_gain * base, max_width, by_ratio,
+            existing or (lambda candidate: False),
+        )
+        for by_ratio in (True, False)
+    ]
+    chosen, steps = min(runs, key=lambda run: search.total(tuple(run[0])))
     chosen, unused = _drop_unused(search, chosen)
     rejected.extend(Rejected(c.table, c.sql(name=False), "no plan of the workload uses it") for c in unused)
     final = tuple(chosen)
@@ -125,6 +116,47 @@ def select(
     )
     recommended = tuple(_recommendation(search, c, final, size_of(c)) for c in final)
     return Selection(recommended, tuple(rejected), costs, base, search.total(final), steps)
+
+
+def _greedy(
+    search: _Search,
+    paths: Sequence[Candidate],
+    size_of: Callable[[Candidate], int],
+    budget_bytes: int,
+    max_indexes: int,
+    factor: Mapping[str, float],
+    noise: float,
+    max_width: int,
+    by_ratio: bool,
+    existing: Callable[[Candidate], bool],
+) -> tuple[list[Candidate], int]:
+    """One greedy run: the best move (per added byte, or in absolute gain) until none gains more
+    than ``noise``; the chosen indexes and the number of steps."""
+    chosen: list[Candidate] = []
+    current = search.total(())
+    steps = 0
+    while True:
+        best: tuple[float, Candidate, Candidate | None] | None = None
+        used_bytes = sum(size_of(c) for c in chosen)
+        for new, old in _moves(paths, chosen, max_width):
+            if (old is None and len(chosen) >= max_indexes) or existing(new):
+                continue
+            added = size_of(new) - (size_of(old) if old is not None else 0)
+            if used_bytes + added > budget_bytes:
+                continue
+            config = tuple(c for c in chosen if c is not old) + (new,)
+            gain = (current - search.total(config)) * factor.get(new.table, 1.0)
+            if gain <= max(noise, 1e-9):
+                continue
+            score = gain / max(added, 8192) if by_ratio else gain
+            if best is None or score > best[0]:
+                best = (score, new, old)
+        if best is None:
+            return chosen, steps
+        _, new, old = best
+        chosen = [c for c in chosen if c is not old] + [new]
+        current = search.total(tuple(chosen))
+        steps += 1
 
 
 class _Search:
@@ -140,10 +172,21 @@ class _Search:
         return sum(item.weight * self.item(item, config).cost for item in self.items)
 
 
-def _moves(paths: Sequence[Candidate], chosen: Sequence[Candidate]) -> list[tuple[Candidate, Candidate | None]]:
+def _moves(
+    paths: Sequence[Candidate], chosen: Sequence[Candidate], max_width: int = MAX_WIDTH
+) -> list[tuple[Candidate, Candidate | None]]:
     """(new index, the chosen index it replaces or None) for every move from ``chosen``."""
     moves: dict[tuple[object, ...], tuple[Candidate, Candidate | None]] = {}
     have = {c.signature for c in chosen}
+    # Extend's widening: a chosen index grows by one key column that a query reads together with
+    # its leading column, not only along the paths the candidates were built as.
+    for index in chosen:
+        if index.expression or len(index.keys) >= max_width:
+            continue
+        for column in _companions(paths, index):
+            wider = index.widen(column)
+            if wider.signature not in have:
+                moves.setdefault((wider.signature, index.signature), (wider, index))
     for path in paths:
         variants = [path.prefix(n) for n in range(1, len(path.keys) + 1)]
         if path.include:
@@ -157,6 +200,19 @@ def _moves(paths: Sequence[Candidate], chosen: Sequence[Candidate]) -> list[tupl
             if grown is not None:  # a new index beside the one it would widen is a move too
                 moves.setdefault((variant.signature, None), (variant, None))
     return list(moves.values())
+
+
+def _companions(paths: Sequence[Candidate], index: Candidate) -> list[str]:
+    """Columns of the paths on ``index``'s table (same predicate) that hold its leading column."""
+    found: list[str] = []
+    for path in paths:
+        if path.table != index.table or path.where != index.where or path.expression:
+            continue
+        columns = (*path.keys, *path.include)
+        if index.keys[0] not in columns:
+            continue
+        found += [c for c in columns if c not in index.keys and c not in found]
+    return found
 
 
 def _grows(old: Candidate, new: Candidate) -> bool:
