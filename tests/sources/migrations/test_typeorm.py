@@ -82,12 +82,12 @@ def test_dynamic_queries_and_other_calls_are_reported(layout: Layout) -> None:
     ]
 
 
-def test_missing_tree_sitter_reports_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_tree_sitter_is_reported_not_a_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(typeorm, "_parser", lambda: None)
     file = tmp_path / "1-Init.ts"
     file.write_text(INIT)
     assert typeorm.read([file]) == ([], [(str(file), typeorm.MISSING)])
-    assert "dbexpert[typescript]" in typeorm.MISSING
+    assert "tree-sitter-typescript" in typeorm.MISSING
 
 
 def test_end_to_end_index_flagged_and_concurrent_form_clean(tmp_path: Path) -> None:

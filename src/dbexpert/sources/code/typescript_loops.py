@@ -53,7 +53,7 @@ def scan_file(path: str, source: str) -> FileScan:
     ts = parser(tsx=path.endswith((".tsx", ".jsx")))
     if ts is None:
         return FileScan(
-            problems=(f"{path}:1:1: TypeScript code needs tree-sitter: install dbexpert[typescript]",)
+            problems=(f"{path}:1:1: TypeScript code needs tree-sitter and tree-sitter-typescript (dependencies of dbexpert: reinstall it)",)
         )
     root = ts.parse(source.encode("utf-8")).root_node
     error = syntax_error(root)

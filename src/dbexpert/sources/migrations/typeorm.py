@@ -12,8 +12,8 @@ Not understood, and reported in :attr:`Discovery.skipped` with their line: a tem
 
 Transactions: TypeORM's default ``migrationsTransactionMode: "all"`` runs every pending migration
 in one transaction, so a migration is transactional; a class with ``transaction = false`` runs
-outside it. Parsing needs the optional ``tree-sitter`` and ``tree-sitter-typescript`` packages
-(``pip install dbexpert[typescript]``); without them the files are reported, not read.
+outside it. Parsing uses the ``tree-sitter`` and ``tree-sitter-typescript`` packages (dependencies);
+should an install lack them, the files are reported, not read.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dbexpert.sources.migrations._code import Chunk, script, suppressions, withi
 from dbexpert.sources.migrations._files import Skipped, read_text
 
 TOOL = "typeorm"
-MISSING = "TypeScript migrations need tree-sitter: install dbexpert[typescript]"
+MISSING = "TypeScript migrations need tree-sitter and tree-sitter-typescript (dependencies of dbexpert: reinstall it)"
 
 _TIMESTAMP = re.compile(r"(\d{10,})$")
 _LEADING = re.compile(r"^(\d+)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MISSING = "TypeScript ORM code needs tree-sitter: install dbexpert[typescript]"
+MISSING = "TypeScript ORM code needs tree-sitter and tree-sitter-typescript (dependencies of dbexpert: reinstall it)"
 
 
 def hidden(path: Path, target: Path) -> bool:
