@@ -107,3 +107,21 @@ def bloat_words(row: Row, bloat: float, pct: float) -> str:
     """``an estimated 60% bloat (600 MB of 1,000 MB)``."""
     real = number(row.get("real_bytes")) or 0
     return f"an estimated {pct:.0f}% bloat ({bloat / 1024**2:,.0f} MB of {real / 1024**2:,.0f} MB)"
+
+
+def autovacuum_threshold(
+    snapshot: HealthSnapshot, row: Row, action: str, tuples: float, default_scale: float
+) -> float:
+    """``autovacuum_<action>_threshold + autovacuum_<action>_scale_factor * tuples`` (action: vacuum or
+    analyze), the table's reloptions winning over the server's settings, PostgreSQL's defaults when
+    neither is known."""
+    options = row.get("reloptions")
+    base = first_number(
+        reloption(options, f"autovacuum_{action}_threshold"),
+        snapshot.setting(f"autovacuum_{action}_threshold"),
+    )
+    scale = first_number(
+        reloption(options, f"autovacuum_{action}_scale_factor"),
+        snapshot.setting(f"autovacuum_{action}_scale_factor"),
+    )
+    return (base if base is not None else 50) + (scale if scale is not None else default_scale) * tuples

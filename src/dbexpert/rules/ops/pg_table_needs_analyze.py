@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from dbexpert.model import Applicability, Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops._pg import first_number, number, reloption
+from dbexpert.rules.ops._pg import autovacuum_threshold, number
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import qualify
 
@@ -57,20 +57,11 @@ def check(snapshot: HealthSnapshot, ctx: RuleContext) -> Iterator[Finding]:
         modified = int(row.get("modified_since_analyze") or 0)
         if modified < ctx.option("min_modified"):
             continue
-        options = row.get("reloptions")
-        base = first_number(
-            reloption(options, "autovacuum_analyze_threshold"),
-            snapshot.setting("autovacuum_analyze_threshold"),
-        )
-        scale = first_number(
-            reloption(options, "autovacuum_analyze_scale_factor"),
-            snapshot.setting("autovacuum_analyze_scale_factor"),
-        )
         # reltuples is -1 on 14+ for a table never vacuumed or analyzed: use the live count then.
         tuples = number(row.get("reltuples")) or 0.0
         if tuples < 0:
             tuples = float(row.get("live_tuples") or 0)
-        threshold = (base if base is not None else 50) + (scale if scale is not None else 0.1) * tuples
+        threshold = autovacuum_threshold(snapshot, row, "analyze", tuples, 0.1)
         if modified <= threshold:
             continue
         name = qualify(str(row["table"]), str(row["schema"]), Engine.POSTGRES, "public")

@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from dbexpert.model import Category, Engine, Finding, Location
 from dbexpert.model.health import HealthSnapshot
 from dbexpert.rules.context import RuleContext
-from dbexpert.rules.ops._pg import first_number, number, reloption
+from dbexpert.rules.ops._pg import autovacuum_threshold, number, reloption
 from dbexpert.rules.registry import Rule, Target
 from dbexpert.sql.quote import qualify
 
@@ -58,19 +58,11 @@ def check(snapshot: HealthSnapshot, ctx: RuleContext) -> Iterator[Finding]:
         dead = int(row.get("dead_tuples") or 0)
         if dead < ctx.option("min_dead_tuples"):
             continue
-        options = row.get("reloptions")
-        base = first_number(
-            reloption(options, "autovacuum_vacuum_threshold"), snapshot.setting("autovacuum_vacuum_threshold")
-        )
-        scale = first_number(
-            reloption(options, "autovacuum_vacuum_scale_factor"),
-            snapshot.setting("autovacuum_vacuum_scale_factor"),
-        )
         tuples = max(number(row.get("reltuples")) or 0.0, 0.0)
-        threshold = (base if base is not None else 50) + (scale if scale is not None else 0.2) * tuples
+        threshold = autovacuum_threshold(snapshot, row, "vacuum", tuples, 0.2)
         if dead <= threshold:
             continue
-        table_off = reloption(options, "autovacuum_enabled") in ("false", "off", "0")
+        table_off = reloption(row.get("reloptions"), "autovacuum_enabled") in ("false", "off", "0")
         name = qualify(str(row["table"]), str(row["schema"]), Engine.POSTGRES, "public")
         causes = [
             *(["autovacuum is off for the server"] if not server_on else []),
