@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -60,6 +61,21 @@ def test_intact_dump_reads_every_block_and_counts_rows(
     orders = next(t for t in reading.tables if t.name == "public.orders")
     assert orders.data_bytes > 20000 * 64
     assert (orders.stored_bytes < orders.data_bytes) is (compression == "gzip")
+
+
+def test_highly_compressible_data_inflates_piece_by_piece_to_the_same_text(pg_url: str, tmp_path: Path) -> None:
+    # 4 MB of COPY text that zlib packs a few hundred times smaller: one stored batch inflates to
+    # far more than one piece, and the compressed reading must match the uncompressed one.
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE padded AS SELECT g AS id, repeat('x', 20000) AS pad FROM generate_series(1, 200) g")
+    compressed = read_dump(pg_dump(pg_url, tmp_path / "z.dump"))
+    plain = read_dump(pg_dump(pg_url, tmp_path / "z0.dump", "-Z", "0"))
+    assert compressed.ok and plain.ok, (compressed.damage, plain.damage)
+    (zipped,), (unzipped,) = compressed.tables, plain.tables
+    assert zipped.stored_bytes * 100 < zipped.data_bytes
+    assert (zipped.rows, zipped.data_bytes) == (unzipped.rows, unzipped.data_bytes)
+    assert zipped.rows == 200
+    assert unzipped.data_bytes > 200 * 20000
 
 
 def test_dump_written_to_a_pipe_has_no_offsets_and_still_reads(source: str, tmp_path: Path) -> None:
@@ -139,3 +155,20 @@ def test_lz4_and_zstd_are_recognised_not_inflated(tmp_path: Path) -> None:
         reading = read_dump(path)
         assert (reading.checked, reading.compression, reading.ok) == (False, name, True)
         assert reading.note == f"{name} compression is not checked natively, falling back to pg_restore"
+
+
+def test_empty_file_is_cut_short_and_a_pipe_is_bad_input(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.dump"
+    empty.write_bytes(b"")
+    reading = read_dump(empty)
+    assert [(d.offset, d.truncated) for d in reading.damage] == [(0, True)]
+    fifo = tmp_path / "fifo.dump"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a writer is waiting, so opening it does not block
+    writer = os.open(fifo, os.O_WRONLY)
+    try:
+        with pytest.raises(InputError, match=r"fifo.dump:1:1: expected a dump file, found a pipe"):
+            read_dump(fifo)
+    finally:
+        os.close(writer)
+        os.close(reader)

@@ -36,3 +36,18 @@ def test_the_file_and_what_is_wrong_with_it():
 
 def test_a_missing_wal_segment_is_another_rule():
     assert not findings(damaged(BackupProblemKind.WAL_SEGMENT_MISSING))
+
+
+def test_a_wal_segment_that_does_not_replay_says_replay_found_it():
+    problem = BackupProblem(
+        BackupProblemKind.BASE_BACKUP_DAMAGED,
+        "/backups/base",
+        Engine.POSTGRES,
+        is_file=False,
+        subject="pg_wal/000000010000000000000002",
+        detail="WAL replay stopped: incorrect resource manager data checksum in record at 0/2000028",
+    )
+    (found,) = findings(problem)
+    assert found.evidence["file"] == "pg_wal/000000010000000000000002"
+    assert found.evidence["measured_by"] == "WAL replay of the backup started as a server"
+    assert findings(damaged())[0].evidence["measured_by"] == "backup_manifest sizes and checksums"

@@ -39,3 +39,11 @@ def test_no_messages_or_another_kind_do_not_fire():
     assert not findings(damaged(Engine.SQLITE, "PRAGMA integrity_check", ()))
     other = BackupProblem(BackupProblemKind.TABLE_CONTENT_DIFFERS, "app.db", Engine.SQLITE, table="t", detail="x")
     assert not findings(other)
+
+
+def test_a_postgres_table_whose_pages_do_not_read_is_named():
+    check = "every row read by the started server (data checksums, page headers)"
+    message = "invalid page in block 0 of relation base/16384/16390"
+    (found,) = findings(damaged(Engine.POSTGRES, check, (message,), table="public.customers"))
+    assert found.message == f"{check} reports: {message}"
+    assert found.table == "public.customers"

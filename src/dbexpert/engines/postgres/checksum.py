@@ -10,6 +10,7 @@ print every row the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import psycopg
@@ -71,8 +72,9 @@ _KINDS = {
 }
 
 
-def read_sums(url: DatabaseUrl, *, read_only: bool = True) -> dict[str, Any]:
-    """Count and checksum every table of ``url``'s database, in one read-only snapshot.
+def read_sums(url: DatabaseUrl, *, read_only: bool = True, skip: Collection[str] = ()) -> dict[str, Any]:
+    """Count and checksum every table of ``url``'s database (but the ``schema.name`` tables in
+    ``skip``), in one read-only snapshot.
 
     The result has the manifest's shape (``api.backup_manifest`` reads it into the model): ``tables``
     (``table``, ``rows``, ``checksum``), ``objects`` (``table``, ``name``, ``kind``, ``valid``) and
@@ -86,7 +88,11 @@ def read_sums(url: DatabaseUrl, *, read_only: bool = True) -> dict[str, Any]:
         with conn.transaction():
             # One snapshot for every table: rows written meanwhile do not skew one table against another.
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            tables = tuple(_table_sum(conn, row["schema"], row["name"]) for row in conn.execute(_TABLES))
+            tables = tuple(
+                _table_sum(conn, row["schema"], row["name"])
+                for row in conn.execute(_TABLES)
+                if f"{row['schema']}.{row['name']}" not in skip
+            )
             objects = [_object(r, "index") for r in conn.execute(_INDEXES)]
             objects += [_object(r, _KINDS.get(r["kind"], str(r["kind"]))) for r in conn.execute(_CONSTRAINTS)]
             size = conn.execute("SELECT pg_database_size(current_database()) AS n").fetchone()
@@ -95,6 +101,25 @@ def read_sums(url: DatabaseUrl, *, read_only: bool = True) -> dict[str, Any]:
     finally:
         conn.close()
     return {"tables": list(tables), "objects": objects, "size_bytes": int(size["n"]) if size else 0}
+
+
+def unreadable_tables(url: DatabaseUrl) -> dict[str, str]:
+    """Tables whose rows the server cannot read (a damaged page fails its data checksum or its header
+    check), with the server's message; each table is read in its own transaction, so one damaged
+    table does not hide the others."""
+    conn = connect(url, **CANONICAL_SETTINGS, default_transaction_read_only="on")
+    broken: dict[str, str] = {}
+    try:
+        for row in conn.execute(_TABLES).fetchall():
+            try:
+                _table_sum(conn, row["schema"], row["name"])
+            except (psycopg.errors.DataCorrupted, psycopg.errors.InternalError_) as exc:  # XX001, XX000
+                broken[f"{row['schema']}.{row['name']}"] = clean_error(exc, url)
+    except psycopg.Error as exc:
+        raise ConnectError(f"cannot read {url.redacted()}: {clean_error(exc, url)}") from None
+    finally:
+        conn.close()
+    return broken
 
 
 def _object(row: Row, kind: str) -> dict[str, Any]:

@@ -14,12 +14,14 @@ contents) and ``pg_backup_custom.c`` (data blocks):
   dump is compressed with gzip, raw bytes when it is not (``-Z 0``).
 
 An int is a sign byte followed by ``int size`` bytes, least significant first; a string is an int
-length (-1 for NULL) and the bytes. :func:`read_dump` walks every block with the file open, never
-holding more than one chunk and its inflated output: zlib checks each stream's adler32, so a byte
-flipped inside compressed data fails there; the block structure and the offsets the table of
-contents records are checked against where the blocks really are, so a truncated dump fails too;
-and the rows of every table's COPY data are counted (one line per row: COPY's text format escapes
-newlines inside values).
+length (-1 for NULL) and the bytes. :func:`read_dump` walks every block of the memory-mapped file,
+inflating about 64 KB of chunks at a time with ISA-L's zlib-compatible inflater (``isal_zlib``,
+about 2.5 times zlib's speed) and holding only that batch and its inflated output: the inflater
+checks each stream's adler32, so a byte flipped inside compressed data fails there (the failing
+chunk is then found by inflating that stream again chunk by chunk); the block structure and the
+offsets the table of contents records are checked against where the blocks really are, so a
+truncated dump fails too; and the rows of every table's COPY data are counted (one line per row:
+COPY's text format escapes newlines inside values).
 
 Archive versions 1.12 to 1.16 (PostgreSQL 9.0 to 17) are read; only 1.14 (pg_dump 12 to 15) was
 checked against real dumps here. lz4 and zstd compression (pg_dump 16 and later) are recognised
@@ -28,10 +30,14 @@ but not inflated: the reading says so and ``pg_restore`` remains the only check 
 
 from __future__ import annotations
 
-import zlib
+import mmap
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import cast
+
+from isal import isal_zlib
 
 from dbexpert.model import InputError
 
@@ -40,7 +46,12 @@ BLK_BLOBS = 3
 _OFFSET_NOT_SET, _OFFSET_SET, _OFFSET_NO_DATA = 1, 2, 3
 _ALGORITHMS = {0: "none", 1: "gzip", 2: "lz4", 3: "zstd"}
 _OLDEST, _NEWEST = (1, 12), (1, 16)  # the archive versions whose layout is read here
-_BUFFER = 1024 * 1024
+# isal's stubs declare its exception as an instance; it is the class every inflate error raises
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
+_BATCH = 64 * 1024  # stored bytes inflated at a time: about 16 of pg_dump's 4 KB chunks
+# inflated bytes produced at a time: kept under glibc's mmap threshold (128 KB), so the buffers are
+# reused from the heap instead of mapped and faulted in afresh every time (a quarter more CPU)
+_PIECE = 64 * 1024
 _TAIL = 16  # bytes kept from the end of a table's data, enough for COPY's end marker
 
 
@@ -107,19 +118,22 @@ class _Truncated(Exception):
 
 
 class _Reader:
-    """Sequential reads of the archive's primitive values, tracking the byte offset."""
+    """Sequential reads of the archive's primitive values from the mapped file, tracking the byte offset."""
 
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.pos = 0
+    def __init__(self, data: bytes | mmap.mmap, pos: int = 0) -> None:
+        self.data = data
+        self.size = len(data)
+        self.pos = pos
         self.int_size = 4
         self.offset_size = 8
 
     def take(self, count: int) -> bytes:
-        data = self.handle.read(count)
-        self.pos += len(data)
-        if len(data) != count:
+        end = self.pos + count
+        if end > self.size:
+            self.pos = self.size
             raise _Truncated
+        data = self.data[self.pos : end]
+        self.pos = end
         return data
 
     def octet(self) -> int:
@@ -141,50 +155,61 @@ class _Reader:
         return flag, int.from_bytes(self.take(self.offset_size), "little")
 
     def at_end(self) -> bool:
-        return not self.handle.peek(1)[:1] if hasattr(self.handle, "peek") else False
+        return self.pos >= self.size
 
 
 def read_dump(path: Path) -> DumpReading:
     """Walk every block of the custom-format dump at ``path``; InputError when it is not one."""
     try:
-        handle = path.open("rb", buffering=_BUFFER)
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError(f"{path}:1:1: expected a dump file, found a pipe, socket or device")
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if status.st_size else None
     except OSError as exc:
-        raise InputError(f"{path}:1:1: cannot read the dump: {exc.strerror}") from None
-    with handle:
-        size = path.stat().st_size
-        reader = _Reader(handle)
-        try:
-            version, compression = _header(reader, path)
-        except _Truncated:
-            return DumpReading(
-                str(path), "", "", True, size,
-                damage=(DumpDamage(reader.pos, "the file ends inside the archive header", truncated=True),),
-            )
-        shown = f"{version[0]}.{version[1]}"
-        if not _OLDEST <= version <= _NEWEST:
-            return DumpReading(
-                str(path), shown, compression, False, size,
-                note=f"archive version {shown} is not read natively: pg_restore is the only check of its blocks",
-            )
-        if compression not in ("none", "gzip"):
-            return DumpReading(
-                str(path), shown, compression, False, size,
-                note=f"{compression} compression is not checked natively, falling back to pg_restore",
-            )
-        try:
-            entries = _toc(reader, version)
-        except _Truncated:
-            return DumpReading(
-                str(path), shown, compression, True, size,
-                damage=(DumpDamage(reader.pos, "the file ends inside the table of contents", truncated=True),),
-            )
-        walk = _Walk(reader, entries, compressed=compression == "gzip")
-        walk.run()
-        damage = [*walk.damage, *_unseen(entries, walk.seen, size, walk.truncated)]
+        raise InputError(f"{path}:1:1: cannot read the dump: {exc.strerror or exc}") from None
+    if mapped is None:  # an empty file cannot be mapped
+        return _read(path, b"")
+    with mapped:
+        mapped.madvise(mmap.MADV_SEQUENTIAL)
+        return _read(path, mapped)
+
+
+def _read(path: Path, data: bytes | mmap.mmap) -> DumpReading:
+    size = len(data)
+    reader = _Reader(data)
+    try:
+        version, compression = _header(reader, path)
+    except _Truncated:
+        return DumpReading(
+            str(path), "", "", True, size,
+            damage=(DumpDamage(reader.pos, "the file ends inside the archive header", truncated=True),),
+        )
+    shown = f"{version[0]}.{version[1]}"
+    if not _OLDEST <= version <= _NEWEST:
+        return DumpReading(
+            str(path), shown, compression, False, size,
+            note=f"archive version {shown} is not read natively: pg_restore is the only check of its blocks",
+        )
+    if compression not in ("none", "gzip"):
+        return DumpReading(
+            str(path), shown, compression, False, size,
+            note=f"{compression} compression is not checked natively, falling back to pg_restore",
+        )
+    try:
+        entries = _toc(reader, version)
+    except _Truncated:
         return DumpReading(
             str(path), shown, compression, True, size,
-            tables=tuple(walk.tables), large_objects=walk.large_objects, damage=tuple(damage),
+            damage=(DumpDamage(reader.pos, "the file ends inside the table of contents", truncated=True),),
         )
+    walk = _Walk(reader, entries, compressed=compression == "gzip")
+    walk.run()
+    damage = [*walk.damage, *_unseen(entries, walk.seen, size, walk.truncated)]
+    return DumpReading(
+        str(path), shown, compression, True, size,
+        tables=tuple(walk.tables), large_objects=walk.large_objects, damage=tuple(damage),
+    )
 
 
 def _header(reader: _Reader, path: Path) -> tuple[tuple[int, int], str]:
@@ -296,41 +321,92 @@ class _Walk:
             self.large_objects += 1
 
     def _stream(self, name: str) -> tuple[int, int, int, bytes]:
-        """Read chunks up to the zero length; inflate them when compressed.
+        """Read chunks up to the zero length, inflating them (when compressed) a batch at a time.
         Stored and inflated bytes, newlines, and the last bytes of the inflated data."""
         reader = self.reader
-        inflater = zlib.decompressobj() if self.compressed else None
-        stored = inflated = newlines = 0
-        tail = b""
-        broken = False
         start = reader.pos
-        while True:
-            length = reader.integer()
-            if length == 0:
-                break
+        flow = _Inflow(self.compressed)
+        batch: list[bytes] = []
+        stored = batched = 0
+        try:
+            while (length := reader.integer()) > 0:
+                batch.append(reader.take(length))
+                stored += length
+                batched += length
+                if batched >= _BATCH:
+                    flow.feed(b"".join(batch))
+                    batch.clear()
+                    batched = 0
             if length < 0:
                 self.damage.append(DumpDamage(reader.pos, f"negative chunk length {length} in the data of {name}", name))
                 raise _Truncated  # nothing after this can be located
-            chunk = reader.take(length)
-            stored += length
-            if broken:
-                continue
-            if inflater is not None:
-                try:
-                    chunk = inflater.decompress(chunk)
-                except zlib.error as exc:
-                    broken = True
-                    self.damage.append(DumpDamage(reader.pos - length, f"the data of {name} does not inflate: {exc}", name))
-                    continue
-            inflated += len(chunk)
-            newlines += chunk.count(b"\n")
-            tail = (tail + chunk)[-_TAIL:] if len(chunk) < _TAIL else chunk[-_TAIL:]
-        if inflater is not None and not broken:
-            if not inflater.eof:
-                self.damage.append(DumpDamage(start, f"the compressed data of {name} stops before its end", name))
-            elif inflater.unused_data:
-                self.damage.append(DumpDamage(start, f"bytes after the end of the compressed data of {name}", name))
-        return stored, inflated, newlines, tail
+        finally:  # a truncated stream still reports the damage inside what was read of it
+            flow.feed(b"".join(batch))
+            if flow.error is not None:
+                offset = _failing_chunk(reader, start)
+                self.damage.append(DumpDamage(offset, f"the data of {name} does not inflate: {flow.error}", name))
+        problem = flow.unfinished(name)
+        if problem:
+            self.damage.append(DumpDamage(start, problem, name))
+        return stored, flow.inflated, flow.newlines, flow.tail
+
+
+class _Inflow:
+    """One stream's stored bytes, fed a batch at a time: inflated (isal's zlib, adler32 checked at the
+    end of the stream) when the dump is compressed, then measured, newlines counted."""
+
+    def __init__(self, compressed: bool) -> None:
+        self.inflater = isal_zlib.decompressobj() if compressed else None
+        self.inflated = self.newlines = 0
+        self.tail = b""
+        self.error: str | None = None
+
+    def feed(self, stored: bytes) -> None:
+        if self.error is not None or not stored:
+            return
+        inflater = self.inflater
+        if inflater is None:
+            self._measure(stored)
+            return
+        try:
+            data = inflater.decompress(stored, _PIECE)
+            self._measure(data)
+            while inflater.unconsumed_tail or (len(data) == _PIECE and not inflater.eof):
+                data = inflater.decompress(inflater.unconsumed_tail, _PIECE)
+                self._measure(data)
+        except _INFLATE_ERROR as exc:
+            self.error = str(exc)
+
+    def _measure(self, data: bytes) -> None:
+        self.inflated += len(data)
+        self.newlines += data.count(b"\n")
+        self.tail = (self.tail + data)[-_TAIL:] if len(data) < _TAIL else data[-_TAIL:]
+
+    def unfinished(self, name: str) -> str:
+        """What is wrong with the end of the compressed data of ``name``, inflated so far without error."""
+        if self.inflater is None or self.error is not None:
+            return ""
+        if not self.inflater.eof:
+            return f"the compressed data of {name} stops before its end"
+        return f"bytes after the end of the compressed data of {name}" if self.inflater.unused_data else ""
+
+
+def _failing_chunk(reader: _Reader, start: int) -> int:
+    """Offset of the first chunk of the stream at ``start`` that does not inflate, found by inflating
+    the stream again chunk by chunk (only after a batch failed: damage is rare)."""
+    again = _Reader(reader.data, start)
+    again.int_size = reader.int_size
+    inflater = isal_zlib.decompressobj()
+    try:
+        while (length := again.integer()) > 0:
+            at = again.pos
+            try:
+                inflater.decompress(again.take(length))
+            except _INFLATE_ERROR:
+                return at
+    except _Truncated:
+        pass
+    return start
 
 
 def _marker_lines(tail: bytes) -> int:

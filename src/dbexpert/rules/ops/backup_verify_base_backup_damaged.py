@@ -3,7 +3,8 @@
 Reports a file of a PostgreSQL base backup that is missing or differs from `backup_manifest`.
 
 The backup (plain format, with `backup_manifest`) is checked by `pg_verifybackup`, or, where it is
-not installed, against the manifest's file sizes and SHA checksums.
+not installed, against the manifest's file sizes and checksums. Then it is started as a private
+server: a WAL segment whose records do not replay is reported here too, named `pg_wal/<segment>`.
 
 ## Why is this bad?
 A base backup is restored by copying its files back; one damaged relation file is a damaged table
@@ -41,6 +42,9 @@ from dbexpert.rules.context import RuleContext
 from dbexpert.rules.ops._backup_verify import verified
 from dbexpert.rules.registry import Rule, Target
 
+# backup_manifest lists no WAL: a damaged pg_wal/ segment was found by replaying it.
+_MEASURED_BY = {False: "backup_manifest sizes and checksums", True: "WAL replay of the backup started as a server"}
+
 
 def check(problem: BackupProblem, ctx: RuleContext) -> Iterator[Finding]:
     if problem.kind is not BackupProblemKind.BASE_BACKUP_DAMAGED:
@@ -50,7 +54,7 @@ def check(problem: BackupProblem, ctx: RuleContext) -> Iterator[Finding]:
         problem,
         f"{problem.subject}: {problem.detail}",
         "A file of the base backup is damaged or missing: take a new base backup (pg_basebackup) and verify it.",
-        {"file": problem.subject, "measured_by": "backup_manifest sizes and checksums"},
+        {"file": problem.subject, "measured_by": _MEASURED_BY[problem.subject.startswith("pg_wal/")]},
     )
 
 

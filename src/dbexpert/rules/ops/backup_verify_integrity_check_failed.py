@@ -3,7 +3,8 @@
 Reports a backup that fails its database engine's own integrity check.
 
 `PRAGMA integrity_check` runs on a SQLite backup file, `CHECK TABLE` on each table of a
-MySQL/MariaDB dump restored into a scratch database.
+MySQL/MariaDB dump restored into a scratch database; a PostgreSQL base backup started as a server has
+every row of every table read, where a page that fails its data checksum or header check is an error.
 
 ## Why is this bad?
 A copy with damaged pages or indexes that disagree with their tables returns wrong rows or errors
@@ -32,6 +33,7 @@ snapshot; a damaged copy cannot be trusted even where the check passes.
 - https://www.sqlite.org/pragma.html#pragma_integrity_check
 - https://www.sqlite.org/backup.html
 - https://mariadb.com/kb/en/check-table/
+- https://www.postgresql.org/docs/current/checksums.html
 """
 
 from collections.abc import Iterator
@@ -65,6 +67,6 @@ RULE = Rule(
     target=Target.BACKUP_PROBLEM,
     check=check,
     doc=__doc__,
-    engines=frozenset({Engine.SQLITE, Engine.MYSQL}),
+    engines=frozenset({Engine.SQLITE, Engine.MYSQL, Engine.POSTGRES}),
     needs_live=True,  # observed by reading or restoring the artifact: the tests build the problems
 )
