@@ -32,6 +32,7 @@ from dbexpert.rules.context import run_health_rules
 from dbexpert.rules.ops._backup import archiving_problems, backup_tool
 from dbexpert.rules.ops.backup_mysql_binlog_retention_short import retention_seconds
 from dbexpert.rules.ops.backup_postgres_archive_timeout_unset import timeout_seconds
+from dbexpert.rules.ops.redis_backup_snapshot_old import snapshot_age
 from dbexpert.rules.registry import Registry, Rule, registry
 
 # Not named backup-*, but part of backup readiness: WAL mode lets a backup run beside writers, and
@@ -58,8 +59,8 @@ PG_SLOTS = "SELECT slot_name, slot_type, active, database FROM pg_replication_sl
 PG_BASE_BACKUPS = "SELECT pid, phase, backup_total, backup_streamed FROM pg_stat_progress_basebackup"
 
 
-# What the MySQL health reader says it could not read, but no backup rule needs.
-_NOT_BACKUP = frozenset({"machine_memory", "performance_schema"})
+# What the MySQL and Redis health readers say they could not read, but no backup rule needs.
+_NOT_BACKUP = frozenset({"machine_memory", "performance_schema", "slowlog", "latency"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,8 @@ def recovery_point(snapshot: HealthSnapshot) -> dict[str, Any]:
         return _postgres_rpo(snapshot)
     if snapshot.engine is Engine.MYSQL:
         return _mysql_rpo(snapshot)
+    if snapshot.engine is Engine.REDIS:
+        return _redis_rpo(snapshot)
     return _sqlite_rpo(snapshot)
 
 
@@ -263,6 +266,51 @@ def _mysql_rpo(snapshot: HealthSnapshot) -> dict[str, Any]:
         "binlog_retention_from": variable,
         "recovery_point": text,
     }
+
+
+def _redis_rpo(snapshot: HealthSnapshot) -> dict[str, Any]:
+    """AOF: about a second (everysec), nothing (always) or the kernel's flush (no); RDB alone: the
+    age of the last snapshot now, and up to the longest save interval; neither: everything."""
+    names = ("save", "appendonly", "appendfsync", "dir", "dbfilename", "appenddirname")
+    measured: dict[str, Any] = {name: snapshot.setting(name) for name in names}
+    for name in ("rdb_last_save_time", "rdb_changes_since_last_save", "rdb_last_bgsave_status",
+                 "aof_last_write_status", "aof_last_bgrewrite_status", "role", "connected_slaves"):  # fmt: skip
+        measured[name] = snapshot.facts.get(name)
+    age = snapshot_age(snapshot)
+    measured["seconds_since_last_save"] = int(age) if age is not None else None
+    replicas = [f"{r.get('ip')}:{r.get('port')}" for r in snapshot.rows("replicas")]
+    also = (
+        f"; replicas {', '.join(replicas)} hold a live copy (not a backup: deletes replicate too)"
+        if replicas
+        else ""
+    )
+    rpo: dict[str, Any] = {"engine": "redis", "measured": measured}
+    failing = [
+        n for n in ("rdb_last_bgsave_status", "aof_last_write_status") if snapshot.facts.get(n) == "err"
+    ]
+    if snapshot.setting("appendonly") == "yes":
+        fsync = snapshot.setting("appendfsync") or "everysec"
+        seconds = {"always": 0, "everysec": 1, "no": 30}.get(fsync)
+        text = {"always": "no acknowledged write (appendfsync always)",
+                "everysec": "about 1 s of writes (appendonly yes, appendfsync everysec)",
+                "no": "up to ~30 s of writes on a power loss (appendfsync no: the kernel flushes)"}.get(fsync, fsync)  # fmt: skip
+        text += " — on this machine; copies taken off it are as recent as the last copy of the AOF directory"
+        if failing:
+            text += f"; but persistence is failing ({', '.join(failing)})"
+        return rpo | {"continuous": True, "seconds": seconds, "recovery_point": text + also}
+    save = (snapshot.setting("save") or "").split()
+    if save:
+        longest = max(int(x) for x in save[0::2])
+        state = f"the last snapshot is {int(age)} s old" if age is not None else "snapshot age unknown"
+        changes = snapshot.facts.get("rdb_changes_since_last_save")
+        text = (f"the last RDB snapshot: {state} with {changes} writes since; save points allow up to "
+                f"{longest} s between snapshots on a quiet server")  # fmt: skip
+        if failing:
+            text += f"; snapshots are failing ({', '.join(failing)}): the window keeps growing"
+        return rpo | {"continuous": False, "seconds": int(age) if age is not None else None,
+                      "recovery_point": text + also}  # fmt: skip
+    text = "everything: persistence is off (no save points, no AOF); a restart empties the server" + also
+    return rpo | {"continuous": False, "seconds": None, "recovery_point": text}
 
 
 def _sqlite_rpo(snapshot: HealthSnapshot) -> dict[str, Any]:

@@ -24,7 +24,7 @@ VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class TableState:
-    table: str  # PostgreSQL: schema.name; MySQL and SQLite: name
+    table: str  # PostgreSQL: schema.name; MySQL and SQLite: name; Redis: the database, "db0"
     rows: int
     checksum: str  # a decimal integer as text (sums exceed 64 bits)
 
@@ -82,8 +82,16 @@ def read_database(url: DatabaseUrl) -> Manifest:
         from dbexpert.engines.sqlite import checksum as lite
 
         facts, method = lite.read_sums(url.path), lite.METHOD
+    elif url.engine is Engine.REDIS:
+        from dbexpert.engines import SessionOptions, connect
+        from dbexpert.engines.redis import checksum as rd
+
+        with connect(url, SessionOptions()) as session:
+            facts, method = rd.read_sums(session), rd.METHOD  # type: ignore[arg-type]
     else:
-        raise InputError(f"backup manifests cover PostgreSQL, MySQL/MariaDB and SQLite; got {url.redacted()}")
+        raise InputError(
+            f"backup manifests cover PostgreSQL, MySQL/MariaDB, SQLite and Redis; got {url.redacted()}"
+        )
     manifest = from_facts(facts, url.engine, method, source=url.redacted())
     return _stamped(manifest, time.perf_counter() - started)
 

@@ -27,11 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from dbexpert.api.backup_check import BackupCheckResult, backup_check
-from dbexpert.api.backup_runbooks import Step, mysql_runbook, postgres_runbook, sqlite_runbook, verify_steps
+from dbexpert.api.backup_runbooks import (
+    Step,
+    mysql_runbook,
+    postgres_runbook,
+    redis_runbook,
+    sqlite_runbook,
+    verify_steps,
+)
 from dbexpert.api.config import Config
 from dbexpert.engines import SessionOptions, connect
 from dbexpert.engines.url import DatabaseUrl, parse_url, redact
 from dbexpert.model import DbexpertError, Engine, Finding, InputError
+from dbexpert.model.health import HealthSnapshot
 
 GB = 1024**3
 
@@ -197,8 +205,24 @@ def backup_plan(target: str, verified: Sequence[Path] = (), config: Config | Non
     reports = tuple(load_verified(path) for path in verified)  # bad input fails before connecting
     check = backup_check(target, config)
     assert check.snapshot is not None  # backup_check always keeps it
-    facts = read_plan_facts(url)
+    facts = redis_plan_facts(check.snapshot) if url.engine is Engine.REDIS else read_plan_facts(url)
     return build_plan(url, check, facts, reports)
+
+
+def redis_plan_facts(snapshot: HealthSnapshot) -> dict[str, Any]:
+    """What ``backup check`` already read: memory used (the size a restore loads) and the server clock."""
+    micros = snapshot.facts.get("server_time_usec")
+    now = (
+        datetime.datetime.fromtimestamp(int(micros) / 1e6, datetime.UTC)
+        if micros
+        else datetime.datetime.now(datetime.UTC)
+    )
+    return {
+        "unavailable": {},
+        "database": "all databases",
+        "database_bytes": snapshot.facts.get("used_memory"),
+        "now_utc": now.strftime("%Y-%m-%d %H:%M:%S+00"),
+    }
 
 
 def load_verified(path: Path) -> VerifiedRestore:
@@ -282,6 +306,8 @@ def build_plan(
         protection, backup, restore = postgres_runbook(url, snapshot, facts, database)
     elif url.engine is Engine.MYSQL:
         protection, backup, restore = mysql_runbook(url, snapshot, facts, database, check.rpo)
+    elif url.engine is Engine.REDIS:
+        protection, backup, restore = redis_runbook(url, snapshot, check.rpo)
     else:
         protection, backup, restore = sqlite_runbook(url, snapshot)
     notes = tuple(

@@ -296,6 +296,60 @@ def sqlite_runbook(url: DatabaseUrl, snapshot: HealthSnapshot) -> tuple[list[str
     return protection, backup, restore
 
 
+def redis_runbook(
+    url: DatabaseUrl, snapshot: HealthSnapshot, rpo: Mapping[str, Any]
+) -> tuple[list[str], list[Step], list[Step]]:
+    """BGSAVE and copy the RDB (or the AOF directory), restore by putting it in ``dir`` of a stopped
+    server, and replicas. The password stays in REDISCLI_AUTH, never on a command line."""
+    cli = f"redis-cli -h {shlex.quote(url.host or '127.0.0.1')} -p {url.port or 6379}"
+    cli += f" --user {shlex.quote(url.user)}" if url.user else ""
+    folder = snapshot.setting("dir") or "/var/lib/redis"
+    rdb = f"{folder}/{snapshot.setting('dbfilename') or 'dump.rdb'}"
+    aof_dir = f"{folder}/{snapshot.setting('appenddirname') or 'appendonlydir'}"
+    aof = snapshot.setting("appendonly") == "yes"
+    replicas = [
+        f"{r.get('ip')}:{r.get('port')} ({r.get('state')}, lag {r.get('lag')} s)"
+        for r in snapshot.rows("replicas")
+    ]
+    protection = [
+        f"RDB snapshots: save = {_shown(snapshot.setting('save') or '')}, last save "
+        f"{rpo.get('measured', {}).get('seconds_since_last_save')} s ago, status {snapshot.facts.get('rdb_last_bgsave_status')}.",
+        f"Append-only file: {'on, appendfsync ' + str(snapshot.setting('appendfsync')) if aof else 'off'}.",
+        f"Replicas: {', '.join(replicas) if replicas else 'none'} (a replica is a live copy, not a backup: "
+        "a FLUSHALL or a bad write replicates to it).",
+        "When the last copy left the machine is not visible from the server.",
+    ]
+    env = Step("Connection settings for every command below.", ("export REDISCLI_AUTH=...  # the password, never on the command line",),
+               "redis-cli reads the password from REDISCLI_AUTH; --user names an ACL user.")  # fmt: skip
+    backup = [env, Step("Take a snapshot and copy it off the machine once it is written.", (
+        f"{cli} BGSAVE",
+        f"until [ \"$({cli} INFO persistence | grep -o 'rdb_bgsave_in_progress:0')\" ]; do sleep 1; done",
+        f"{cli} INFO persistence | grep rdb_last_bgsave_status  # must say ok",
+        f"cp {rdb} /backups/redis-$(date +%F).rdb",
+    ), "Copying dump.rdb while a save writes it gives a cut file; BGSAVE forks, so it needs free memory.")]  # fmt: skip
+    if aof:
+        backup.append(Step("With the AOF on: copy the whole append-only directory, no rewrite running.", (
+            f"{cli} CONFIG SET auto-aof-rewrite-percentage 0  # no rewrite during the copy",
+            f"cp -r {aof_dir} /backups/appendonlydir-$(date +%F)",
+            f"{cli} CONFIG SET auto-aof-rewrite-percentage 100",
+        ), "The manifest names the base and incr files: they belong together."))  # fmt: skip
+    restore = [Step("Stop the server, set the damaged files aside, put the copy in its dir, start it.", (
+        "systemctl stop redis-server",
+        f"mv {rdb} {rdb}.damaged; mv {aof_dir} {aof_dir}.damaged 2>/dev/null",
+        f"cp /backups/redis-YYYY-MM-DD.rdb {rdb}",
+        "# with appendonly yes, Redis loads the AOF and ignores dump.rdb: restore appendonlydir instead, or",
+        "# start once with appendonly no, then CONFIG SET appendonly yes (it rewrites the AOF from memory)",
+        "systemctl start redis-server",
+        f"{cli} INFO keyspace",
+    ), "Redis loads the data set at start; the load time is the RTO measured by backup verify.")]  # fmt: skip
+    if replicas:
+        restore.append(Step("Or fail over to a healthy replica (when the primary, not the data, is lost).", (
+            "redis-cli -h REPLICA_HOST -p REPLICA_PORT REPLICAOF NO ONE",
+            "# point the application (or Sentinel: SENTINEL FAILOVER mymaster) at it",
+        ), "A replica holds every write up to its lag, but also every bad write."))  # fmt: skip
+    return protection, backup, restore
+
+
 def _sqlite_copy(url: DatabaseUrl, date: str) -> str:
     path = url.path or Path("app.db")
     return f"/backups/{path.stem}-{date}{path.suffix}"
@@ -306,6 +360,7 @@ def verify_steps(url: DatabaseUrl, database: str) -> list[Step]:
     artifact = {
         Engine.POSTGRES: f"{database}-YYYY-MM-DD.dump",
         Engine.MYSQL: f"{database}-YYYY-MM-DD.sql",
+        Engine.REDIS: "/backups/redis-YYYY-MM-DD.rdb",
     }.get(url.engine) or _sqlite_copy(url, "YYYY-MM-DD")
     steps = [
         Step(

@@ -11,11 +11,10 @@ manifest written at backup time. Indexes and constraints must come back valid, a
 own checks run: ``PRAGMA integrity_check`` for SQLite files, ``CHECK TABLE`` for MySQL/MariaDB.
 
 Artifacts: PostgreSQL custom (``-Fc``), directory (``-Fd``) and plain dumps; PostgreSQL base
-backups (a directory with ``backup_manifest``: plain-format files checked with ``pg_verifybackup``,
-tar-format archives streamed and every member checked against the manifest here, WAL segments the
-backup needs checked by name — base backups are not started as a server, so
-their content is not compared); MySQL/MariaDB SQL dumps; SQLite database files and ``.backup``
-copies (read in place, read-only: no scratch database needed).
+backups (a directory with ``backup_manifest``: its files and WAL segments checked, then the backup
+started as a private throw-away server and compared like a restored dump — ``api/backup_verify_base``);
+MySQL/MariaDB SQL dumps; SQLite database files and ``.backup`` copies (read in place, read-only: no
+scratch database needed).
 
 What was seen goes into :class:`~dbexpert.model.backup.BackupProblem` values; the enabled
 ``backup-*`` rules of ``rules/ops/backup_verify_*`` turn them into findings, so ``--select``,
@@ -59,11 +58,15 @@ class ArtifactKind(StrEnum):
     PG_PLAIN = "pg_dump plain"
     PG_BASE_BACKUP = "pg_basebackup"
     MYSQL_DUMP = "mysqldump"
+    REDIS_RDB = "redis rdb"
+    REDIS_AOF = "redis aof"
 
     @property
     def engine(self) -> Engine:
         if self is ArtifactKind.SQLITE:
             return Engine.SQLITE
+        if self in (ArtifactKind.REDIS_RDB, ArtifactKind.REDIS_AOF):
+            return Engine.REDIS
         return Engine.MYSQL if self is ArtifactKind.MYSQL_DUMP else Engine.POSTGRES
 
 
@@ -170,8 +173,11 @@ def detect_kind(artifact: Path) -> ArtifactKind:
             return ArtifactKind.PG_BASE_BACKUP
         if (artifact / "toc.dat").is_file():
             return ArtifactKind.PG_DIRECTORY
+        if any(artifact.glob("*.aof.manifest")):
+            return ArtifactKind.REDIS_AOF  # Redis 7 appendonlydir: manifest, base and incr files
         raise InputError(
-            f"{artifact}:1:1: expected a pg_dump directory (toc.dat) or a base backup (backup_manifest); found neither"
+            f"{artifact}:1:1: expected a pg_dump directory (toc.dat), a base backup (backup_manifest)"
+            " or a Redis append-only directory (*.aof.manifest); found none"
         )
     try:
         with artifact.open("rb") as handle:
@@ -186,10 +192,14 @@ def detect_kind(artifact: Path) -> ArtifactKind:
         return ArtifactKind.PG_PLAIN
     if b"-- MySQL dump" in head or b"-- MariaDB dump" in head:
         return ArtifactKind.MYSQL_DUMP
+    if head.startswith(b"REDIS0"):  # an RDB file (also an AOF base with the RDB preamble)
+        return ArtifactKind.REDIS_AOF if ".aof" in artifact.name else ArtifactKind.REDIS_RDB
+    if head.startswith(b"*") and b"\r\n$" in head[:32]:  # RESP commands: an append-only file
+        return ArtifactKind.REDIS_AOF
     if not head:
         raise InputError(f"{artifact}:1:1: expected a backup artifact; the file is empty")
     raise InputError(
-        f"{artifact}:1:1: expected a backup artifact (pg_dump custom/plain, mysqldump, SQLite file); "
+        f"{artifact}:1:1: expected a backup artifact (pg_dump custom/plain, mysqldump, SQLite file, Redis RDB/AOF); "
         "the header matches none"
     )
 
@@ -237,18 +247,13 @@ def verify_backup(
     reference = _reference(against, manifest, kind)
     shown = str(manifest) if manifest is not None else (reference.source if reference else "")
     if kind is ArtifactKind.PG_BASE_BACKUP:
-        result = _verify_base_backup(artifact, wal_dir)
-        if reference is not None:
-            result = replace(
-                result,
-                notes=(
-                    *result.notes,
-                    "base backups are checked file by file and WAL by WAL; their rows are not compared"
-                    " (that needs the backup started as a server)",
-                ),
-            )
+        from dbexpert.api.backup_verify_base import verify_base_backup
+
+        result = verify_base_backup(artifact, wal_dir, reference, shown, against)
     elif kind is ArtifactKind.SQLITE:
         result = _verify_sqlite(artifact, reference, shown)
+    elif kind.engine is Engine.REDIS:
+        result = _verify_redis(artifact, kind, reference, shown)
     else:
         server = _scratch_server(scratch, against, kind)
         if kind is ArtifactKind.MYSQL_DUMP:
@@ -300,6 +305,40 @@ def _verify_sqlite(artifact: Path, reference: Manifest | None, shown: str) -> Ve
         checks=(
             "PRAGMA integrity_check",
             "row counts and content checksums" if reference else "read every row",
+        ),
+        notes=_no_reference_note(reference),
+    )
+
+
+def _verify_redis(artifact: Path, kind: ArtifactKind, reference: Manifest | None, shown: str) -> Verification:
+    """redis-check-rdb / redis-check-aof, then a private redis-server loads it (see ``engines/redis/verify``)."""
+    from dbexpert.engines.redis.checksum import METHOD
+    from dbexpert.engines.redis.verify import check_file, load
+
+    is_aof = kind is ArtifactKind.REDIS_AOF
+    tool = check_file(artifact, is_aof)
+    problems: list[BackupProblem] = []
+    if not tool.ok:
+        problems.append(_integrity(artifact, Engine.REDIS, tool.program, list(tool.messages)))
+    loaded = load(artifact, is_aof)
+    if not loaded.ok:
+        problems.append(_restore_failed(artifact, Engine.REDIS, "redis-server", loaded.error or "failed"))
+    restored = from_facts(loaded.sums, Engine.REDIS, METHOD) if loaded.sums is not None else None
+    tables, compared = _compare(artifact, Engine.REDIS, reference, restored)
+    return Verification(
+        artifact=str(artifact),
+        kind=kind,
+        findings=(),
+        problems=(*problems, *compared),
+        tables=tables,
+        reference=shown,
+        restore_seconds=loaded.seconds if loaded.ok else None,
+        restored_bytes=restored.size_bytes if restored else None,
+        scratch_server="a private redis-server on 127.0.0.1 (stopped and removed)",
+        checks=(
+            tool.program,
+            "loaded by a private redis-server",
+            "key counts and content checksums per database" if reference else "read every key",
         ),
         notes=_no_reference_note(reference),
     )
@@ -441,49 +480,6 @@ def _restored(
             "row counts and content checksums" if reference else "read every row",
         ),
         notes=_no_reference_note(reference),
-    )
-
-
-def _verify_base_backup(artifact: Path, wal_dir: Path | None) -> Verification:
-    from dbexpert.engines.postgres import restore_basebackup as bb
-
-    started = time.perf_counter()
-    manifest = bb.read_manifest(artifact)
-    checks = []
-    damaged: list[bb.BackupProblem] = []
-    if bb.tar_archives(artifact):
-        checks.append(
-            "tar archives streamed: every member's size and checksum (CRC32C or SHA) from backup_manifest"
-            " (pg_verifybackup 15 does not read tar format)"
-        )
-        damaged += bb.check_tar_files(artifact, manifest)
-    elif bb.has_verifybackup():
-        checks.append("pg_verifybackup (file sizes, checksums, WAL parsing)")
-        failed = bb.run_verifybackup(artifact, wal_dir)
-        damaged += [failed] if failed else []
-    else:
-        checks.append("file sizes and SHA checksums from backup_manifest (pg_verifybackup not installed)")
-        damaged += bb.check_files(artifact, manifest)
-    checks.append("WAL segments named by WAL-Ranges present")
-    missing = bb.missing_segments(artifact, manifest, wal_dir)
-    if missing:  # pg_verifybackup's WAL parsing failure says the same, less precisely
-        damaged = [p for p in damaged if "pg_waldump" not in p.message]
-    kinds = [(BackupProblemKind.BASE_BACKUP_DAMAGED, p) for p in damaged]
-    kinds += [(BackupProblemKind.WAL_SEGMENT_MISSING, p) for p in missing]
-    size = sum(int(entry.get("Size", 0)) for entry in manifest.get("Files", ()))
-    return Verification(
-        artifact=str(artifact),
-        kind=ArtifactKind.PG_BASE_BACKUP,
-        findings=(),
-        problems=tuple(
-            _problem(kind, artifact, Engine.POSTGRES, subject=p.path, detail=p.message) for kind, p in kinds
-        ),
-        restore_seconds=time.perf_counter() - started,
-        restored_bytes=size,
-        checks=tuple(checks),
-        notes=(
-            "the base backup was read and checked, not started: the time is the check's, not a restore's",
-        ),
     )
 
 

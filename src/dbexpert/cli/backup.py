@@ -32,7 +32,7 @@ def check_command(
     """Can URL be recovered to a point in time, and how far back would a restore land (RPO)?
 
     Reads, read-only, what decides recovery (PostgreSQL WAL archiving, MySQL/MariaDB binary log and
-    durability settings, SQLite journal mode and integrity), runs the backup-* rules and states the
+    durability settings, SQLite journal mode and integrity, Redis RDB snapshots, AOF and replicas), runs the backup-* rules and states the
     achievable recovery point with what was measured (JSON: "rpo").
     """
     from dbexpert.api.backup_check import backup_check  # loaded late: --help stays fast
@@ -82,8 +82,8 @@ def plan_command(target: str, verified: tuple[Path, ...], fmt: str, output: Path
     help="Write the manifest to FILE (default: print it).",
 )
 def manifest_command(target: str, output: Path | None) -> None:
-    """Record, read-only, each table's row count and content checksum and the schema's indexes and
-    constraints, for `backup verify --manifest` to compare a restored backup with later."""
+    """Record, read-only, each table's row count and content checksum (Redis: each database's keys) and
+    the schema's indexes and constraints, for `backup verify --manifest` to compare a restored backup with later."""
     from dbexpert.api.backup_manifest import create_manifest, write_manifest
 
     manifest = create_manifest(target)
@@ -92,6 +92,9 @@ def manifest_command(target: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     rows = sum(t.rows for t in manifest.tables)
+    if manifest.engine.value == "redis":
+        click.echo(f"wrote {output}: {len(manifest.tables)} databases, {rows} keys")
+        return
     click.echo(
         f"wrote {output}: {len(manifest.tables)} tables, {rows} rows, {len(manifest.objects)} indexes/constraints"
     )
@@ -132,8 +135,9 @@ def verify_command(
     output: Path | None,
     **params: Any,
 ) -> None:
-    """Restore ARTIFACT (pg_dump -Fc/-Fd/plain, pg_basebackup directory, mysqldump, SQLite file) into a
-    scratch database and compare every table's rows and checksum with the source or a manifest.
+    """Restore ARTIFACT (pg_dump -Fc/-Fd/plain, pg_basebackup directory, mysqldump, SQLite file, Redis
+    dump.rdb / appendonly.aof / appendonlydir) into a scratch database (Redis: a private redis-server)
+    and compare every table's rows (database's keys) and checksum with the source or a manifest.
 
     Exit 0 when it passes, 1 when it fails (per table in JSON "tables"), 2 on unreadable input,
     3 when a server cannot be reached.

@@ -26,6 +26,10 @@ def connect(target: str | DatabaseUrl, options: SessionOptions | None = None) ->
         from dbexpert.engines.sqlite.connect import SqliteSession
 
         return SqliteSession.open(url, options)
+    if url.engine is Engine.REDIS:
+        from dbexpert.engines.redis.connect import RedisSession
+
+        return RedisSession.open(url, options)  # no SQL: fetch_tuples does not apply
     raise InputError(f"live audit of {url.engine.value} is not supported yet ({redact(str(url))})")
 
 
@@ -56,6 +60,10 @@ def read_health(session: EngineSession) -> HealthSnapshot:
         from dbexpert.engines.mysql.health import read_health as read_mysql
 
         return read_mysql(live)
+    if engine is Engine.REDIS:
+        from dbexpert.engines.redis.health import read_health as read_redis
+
+        return read_redis(live)
     from dbexpert.engines.sqlite.health import read_health as read_sqlite
 
     return read_sqlite(live)
