@@ -348,6 +348,7 @@ class BudgetResult:
     reference: float | None
     real_mb: float | None = None
     executed: dict[str, Any] = field(default_factory=dict)
+    costs: dict[str, tuple[float, float]] = field(default_factory=dict)  # query -> planner cost before, after
 
 
 def advise(url: str, workload: Path, budget_mb: float) -> tuple[Any, float]:
@@ -430,7 +431,7 @@ def _timed(timed_runs: Any, connection: psycopg.Connection[Any], text: str, runs
 
 
 def run_variant(
-    args: argparse.Namespace, variant: str, data: Path, workload: Path, texts: dict[str, str]
+    args: argparse.Namespace, variant: str, data: Path, workload: Path, texts: dict[str, str], labels: dict[str, str]
 ) -> list[BudgetResult]:
     name = f"dbexpert_tpch_{variant}_{secrets.token_hex(4)}"
     seconds = load(args.url, name, data, keys=variant == "keys")
@@ -455,10 +456,12 @@ def run_variant(
                 [r.candidate.sql() for r in chosen],
                 reference.get(int(budget)) if args.queries == 19 else None,
             )
+            by_number = {q.number: labels.get(q.query.where, q.query.where) for q in advice.queries}
+            result.costs = {by_number[c.number]: (round(c.before, 1), round(c.after, 1)) for c in advice.selection.costs}
             if budget == args.verify_budget:
                 real, executed = executed_check(url, advice, texts, args.runs)
                 result.real_mb, result.executed = round(real, 2), executed
-            print(_line(result), file=sys.stderr)
+            print(_line(result, args.per_query), file=sys.stderr)
             results.append(result)
     finally:
         if not args.keep:
@@ -466,7 +469,7 @@ def run_variant(
     return results
 
 
-def _line(r: BudgetResult) -> str:
+def _line(r: BudgetResult, per_query: bool = False) -> str:
     reference = f" (Extend {r.reference:.3f})" if r.reference is not None else ""
     real = f", real {r.real_mb} MB" if r.real_mb is not None else ""
     text = (
@@ -475,6 +478,11 @@ def _line(r: BudgetResult) -> str:
     )
     if r.skipped:
         text += f", {len(r.skipped)} skipped"
+    if per_query:
+        text += "".join(f"\n    {s}" for s in r.statements)
+        text += "".join(
+            f"\n    {query}: {before:.0f} -> {after:.0f} (x{after / before:.3f})" for query, (before, after) in r.costs.items()
+        )
     if r.executed:
         e = r.executed
         text += (
@@ -504,6 +512,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="reuse or keep the generated CSV files here")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--per-query", action="store_true", help="print the indexes and each query's cost per budget")
     args = parser.parse_args()
     args.budgets = [float(b) for b in args.budgets.split(",") if b]
     chosen = {n: q for n, q in queries(args.scale).items() if args.queries == 22 or n not in WITHOUT_IN_19}
@@ -516,7 +525,7 @@ def main() -> None:
         labels = {}
         for number, text in chosen.items():
             labels[f"{workload}:{len(lines) + 2}"] = f"Q{number}"
-            lines += [f"-- Q{number}", text + ";", ""]
+            lines += ["-- Q" + str(number), *(text + ";").splitlines(), ""]
         workload.write_text("\n".join(lines), encoding="utf-8")
         texts = {f"Q{n}": text for n, text in chosen.items()}
         if not (data / "lineitem.csv").exists():
@@ -524,7 +533,7 @@ def main() -> None:
             print(f"generated SF {args.scale} in {generate(args.scale, data):.0f} s", file=sys.stderr)
         results = []
         for variant in variants:
-            results += run_variant(args, variant, data, workload, texts)
+            results += run_variant(args, variant, data, workload, texts, labels)
     for r in results:  # Qn instead of the temporary file's path:line
         r.skipped = [_relabel(s, labels) for s in r.skipped]
     print(_table(results, args))
@@ -541,8 +550,8 @@ def _ratio(value: float | None) -> str:
 
 
 def _relabel(text: str, labels: dict[str, str]) -> str:
-    for label, short in labels.items():
-        text = text.replace(label, short)
+    for label in sorted(labels, key=len, reverse=True):  # path:23 before path:2
+        text = text.replace(label, labels[label])
     return text
 
 

@@ -188,3 +188,33 @@ def test_a_prefix_the_primary_key_already_serves_is_never_chosen() -> None:
     assert [(r.candidate.keys, r.candidate.include) for r in chosen.recommended] == [(("id",), ("total",))]
     blind = select(items, [path], lambda c: 8192 * (1 + len(c.include)), wants_id, 10**9)
     assert blind.steps == 2  # without it, the plain (id) is taken first and then widened
+
+
+def test_a_query_is_costed_only_with_indexes_it_could_use() -> None:
+    seen: dict[int, set[tuple[str, ...]]] = {1: set(), 2: set()}
+
+    def recording(item: WorkItem, config: tuple[Candidate, ...]) -> Evaluation:
+        seen[item.number] |= {c.keys for c in config}
+        return model(item, config)
+
+    items = [
+        WorkItem(1, 1.0, frozenset({"public.t"}), frozenset({("public.t", "a"), ("public.t", "b")})),
+        WorkItem(2, 1.0, frozenset({"public.t"}), frozenset({("public.t", "c")})),
+    ]
+    chosen = select(items, PATHS, sizes, recording, budget_bytes=300_000)
+    assert sorted(r.candidate.keys for r in chosen.recommended) == [("a", "b"), ("c",)]
+    assert chosen.cost_after == 15
+    # (c) and (d) lead with a column query 1 does not read: its plan could not use them
+    assert all(keys[0] in ("a",) for keys in seen[1]) and all(keys == ("c",) for keys in seen[2])
+    # a query naming no column of the table (count(*)) is still costed with every index of it
+    blind = WorkItem(3, 1.0, frozenset({"public.t"}), frozenset({("public.u", "x")}))
+    select([blind], PATHS, sizes, lambda item, config: recording(replace(item, number=2), config), 10**9)
+    assert ("d",) in seen[2]
+
+
+def test_lazy_pricing_still_stops_exactly() -> None:
+    chosen = select(ITEMS, PATHS, sizes, model, budget_bytes=10**9)
+    # the eager search reaches the same set: (a, b) for query 1, (c) for query 2, nothing for (d)
+    assert sorted(r.candidate.keys for r in chosen.recommended) == [("a", "b"), ("c",)]
+    assert chosen.cost_after == 15
+    assert "no plan of the workload uses it" not in {r.reason for r in chosen.rejected}

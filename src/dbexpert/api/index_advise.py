@@ -207,7 +207,13 @@ def index_advise(
             skipped += more
             accesses = [(q.number, a) for q in queries for a in q.accesses]
             candidates = candidates_for(accesses, catalog, max_width)
-            items = [WorkItem(q.number, q.query.weight, frozenset(q.tables)) for q in queries]
+            items = [
+                WorkItem(
+                    q.number, q.query.weight, frozenset(q.tables),
+                    frozenset((t, c) for t, a in zip(q.tables, q.accesses, strict=True) for c in a.columns),
+                )
+                for q in queries
+            ]
             texts = {q.number: q.text for q in queries}
             tables = {t.qualified_name: t for t in catalog.tables}
 
@@ -307,6 +313,9 @@ def _prepare(
 ) -> tuple[list[AdvisedQuery], list[str]]:
     """Parse, resolve tables, fill parameters and cost once with no new index; what fails is skipped."""
     known = {t.name.lower() for t in catalog.tables}
+    columns: dict[str, set[str]] = {}  # bare columns of multi-table queries resolve through these
+    for table in catalog.tables:
+        columns.setdefault(table.name.lower(), set()).update(c.name.lower() for c in table.columns)
     skipped: list[str] = []
     parsed = []
     for query in raw:
@@ -325,7 +334,7 @@ def _prepare(
         if tree.kind != "select":
             skipped.append(f"{query.where}: skipped: only SELECT statements are advised ({tree.kind})")
             continue
-        access = query_access(tree)
+        access = query_access(tree, columns)
         unknown = [t for t in access.table_names if t not in known]
         if unknown:
             skipped.append(f"{query.where}: skipped: unknown table {', '.join(unknown)}")
@@ -336,7 +345,9 @@ def _prepare(
     for number, (query, tree, access) in enumerate(parsed, start=1):
         text = query.text
         if tree.has_parameters and not costing.generic_plans:
-            bound = bind_parameters(tree, lambda table, column: samples.get(((table or "").lower(), column.lower())))
+            bound = bind_parameters(
+                tree, lambda table, column: samples.get(((table or "").lower(), column.lower())), columns
+            )
             if bound is None:
                 skipped.append(
                     f"{query.where}: skipped: a parameter has no column statistics to fill it (run ANALYZE)"
@@ -380,8 +391,8 @@ def _scratch_url(database: DatabaseUrl, verify: str) -> DatabaseUrl:
         scratch.path is not None and database.path is not None and scratch.path.resolve() == database.path.resolve()
     ) or (
         scratch.engine is not Engine.SQLITE
-        and (scratch.host or "localhost", scratch.port or 5432, scratch.database)
-        == (database.host or "localhost", database.port or 5432, database.database)
+        and (_local(scratch.host), scratch.port or 5432, scratch.database)
+        == (_local(database.host), database.port or 5432, database.database)
     )
     if same:
         raise InputError(
@@ -389,6 +400,11 @@ def _scratch_url(database: DatabaseUrl, verify: str) -> DatabaseUrl:
             "give a scratch copy"
         )
     return scratch
+
+
+def _local(host: str | None) -> str:
+    """The loopback server under any of its names: localhost and 127.0.0.1 are one database server."""
+    return "localhost" if not host or host in ("127.0.0.1", "::1", "[::1]") else host.lower()
 
 
 def _mb(size: int) -> str:

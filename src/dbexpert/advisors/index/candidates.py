@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from dbexpert.advisors.index.size import btree_bytes, column_distinct, column_width
+from dbexpert.advisors.index.size_innodb import innodb_bytes
 from dbexpert.model import Catalog, Engine, Table
 from dbexpert.sql.query.index_candidates import TableAccess
 from dbexpert.sql.quote import qualify, quote_ident
@@ -134,7 +135,7 @@ def _for_access(access: TableAccess, table: Table, engine: Engine, max_width: in
         return [known[c] for c in columns if c in known]
 
     def distinct(name: str) -> float:
-        return column_distinct(table.column(name), rows or 1.0)
+        return column_distinct(table.column(name), rows or 1.0, table)
 
     equality = sorted(real(access.equality), key=lambda c: -distinct(c))
     base = Candidate(table.qualified_name, (), engine=engine, schema=table.schema)
@@ -210,7 +211,11 @@ def estimated_bytes(candidate: Candidate, table: Table) -> int:
         words = {w.lower() for k in candidate.keys for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", k)}
         widths = [column_width(c) for c in table.columns if c.name.lower() in words]
         width = max(widths, default=16.0)
+        if candidate.engine is Engine.MYSQL:
+            return innodb_bytes(table, candidate.keys, expression_width=width)
         return btree_bytes(table, candidate.keys, (), expression_width=width, row_fraction=fraction)
+    if candidate.engine is Engine.MYSQL:  # InnoDB: no partial indexes, no INCLUDE, no deduplication
+        return innodb_bytes(table, candidate.keys)
     return btree_bytes(table, candidate.keys, candidate.include, row_fraction=fraction)
 
 

@@ -35,6 +35,7 @@ class PostgresCosting:
 
         self.whatif = PostgresWhatIf(session, create)
         self.session = session
+        self._statements: dict[Candidate, str] = {}
         self.generic_plans = self.whatif.generic_plans
         self.note = (
             "costs are PostgreSQL planner estimates with hypopg hypothetical indexes (plain EXPLAIN), "
@@ -42,8 +43,15 @@ class PostgresCosting:
         )
 
     def evaluate(self, text: str, config: tuple[Candidate, ...]) -> Evaluation:
-        result = self.whatif.cost(text, [c.sql() for c in config])
+        result = self.whatif.cost(text, [self._sql(c) for c in config])
         return Evaluation(result.cost, frozenset(config[i] for i in result.used))
+
+    def _sql(self, candidate: Candidate) -> str:
+        """``candidate.sql()``, kept: the selection asks for the same candidates thousands of times."""
+        found = self._statements.get(candidate)
+        if found is None:
+            found = self._statements[candidate] = candidate.sql()
+        return found
 
     def samples(self, tables: list[str]) -> dict[tuple[str, str], str]:
         if self.generic_plans:
@@ -102,7 +110,7 @@ class MysqlCosting:
         self.note = (
             "costed on a scratch copy with sampled data (exact mode: candidate indexes built there, "
             f"optimizer cost from EXPLAIN FORMAT=JSON; sample: {sampled or 'no rows'}); the copy is dropped. "
-            "Sizes use the B-tree model, not calibrated for InnoDB"
+            "Sizes are modelled InnoDB bytes as CREATE INDEX builds them"
         )
 
     def evaluate(self, text: str, config: tuple[Candidate, ...]) -> Evaluation:

@@ -15,6 +15,7 @@ tables that query reads are passed, which makes the caller's cache effective).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -35,6 +36,9 @@ class WorkItem:
     number: int
     weight: float
     tables: frozenset[str]  # qualified names of the tables it reads
+    # (qualified table, lower-case column) it reads; when given, an index whose leading key is none
+    # of them is left out of the query's configuration (the planner cannot use it there)
+    columns: frozenset[tuple[str, str]] = frozenset()
 
 
 CostFunction = Callable[[WorkItem, tuple[Candidate, ...]], Evaluation]
@@ -131,24 +135,38 @@ def _greedy(
     existing: Callable[[Candidate], bool],
 ) -> tuple[list[Candidate], int]:
     """One greedy run: the best move (per added byte, or in absolute gain) until none gains more
-    than ``noise``; the chosen indexes and the number of steps."""
+    than ``noise``; the chosen indexes and the number of steps.
+
+    Lazy evaluation (as in CELF): a move's score from an earlier step bounds its score now, since
+    a move gains less once other indexes are in place; moves are priced best bound first, and the
+    pricing stops when the best fresh score beats every remaining bound. When no move gains, every
+    move has been priced afresh, so the stopping point is exact."""
     chosen: list[Candidate] = []
     current = search.total(())
     steps = 0
+    bounds: dict[tuple[object, ...], float] = {}
     while True:
         best: tuple[float, Candidate, Candidate | None] | None = None
         used_bytes = sum(size_of(c) for c in chosen)
+        moves = []
         for new, old in _moves(paths, chosen, max_width):
             if (old is None and len(chosen) >= max_indexes) or existing(new):
                 continue
             added = size_of(new) - (size_of(old) if old is not None else 0)
             if used_bytes + added > budget_bytes:
                 continue
+            key = (new.signature, old.signature if old is not None else None)
+            moves.append((bounds.get(key, math.inf), key, added, new, old))
+        moves.sort(key=lambda move: -move[0])  # stable: equal bounds keep the order of _moves
+        for bound, key, added, new, old in moves:
+            if best is not None and bound <= best[0]:
+                break
             config = tuple(c for c in chosen if c is not old) + (new,)
             gain = (current - search.total(config)) * factor.get(new.table, 1.0)
+            score = gain / max(added, 8192) if by_ratio else gain
+            bounds[key] = score
             if gain <= max(noise, 1e-9):
                 continue
-            score = gain / max(added, 8192) if by_ratio else gain
             if best is None or score > best[0]:
                 best = (score, new, old)
         if best is None:
@@ -163,13 +181,31 @@ class _Search:
     def __init__(self, items: Sequence[WorkItem], cost: CostFunction) -> None:
         self.items = items
         self._cost = cost
+        self._order: dict[Candidate, str] = {}  # a stable order of a configuration's indexes
 
     def item(self, item: WorkItem, config: tuple[Candidate, ...]) -> Evaluation:
-        relevant = tuple(sorted((c for c in config if c.table in item.tables), key=lambda c: c.sql()))
+        relevant = tuple(sorted((c for c in config if _relevant(item, c)), key=self._sql))
         return self._cost(item, relevant)
+
+    def _sql(self, candidate: Candidate) -> str:
+        found = self._order.get(candidate)
+        if found is None:
+            found = self._order[candidate] = candidate.sql()
+        return found
 
     def total(self, config: tuple[Candidate, ...]) -> float:
         return sum(item.weight * self.item(item, config).cost for item in self.items)
+
+
+def _relevant(item: WorkItem, candidate: Candidate) -> bool:
+    """Whether the planner could use ``candidate`` for ``item``: it is on a table the query reads and
+    (for a column index, when the query's columns are known) its leading key is a column it reads.
+    Leaving the others out lets one cached cost serve every configuration that differs only there."""
+    if candidate.table not in item.tables:
+        return False
+    if candidate.expression or not any(table == candidate.table for table, _ in item.columns):
+        return True  # no column of this table is known (count(*) may still scan any index of it)
+    return (candidate.table, candidate.keys[0].lower()) in item.columns
 
 
 def _moves(

@@ -282,6 +282,8 @@ def map_column_stats(row: Row) -> ColumnStats | None:
         avg_width=row.get("avg_width"),
         most_common_values=tuple(_as_text(v) for v in row.get("most_common_vals") or ()),
         most_common_freqs=tuple(float(f) for f in row.get("most_common_freqs") or ()),
+        correlation=float(row["correlation"]) if row.get("correlation") is not None else None,
+        statistics_target=row.get("statistics_target"),
     )
 
 

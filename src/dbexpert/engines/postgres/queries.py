@@ -135,6 +135,8 @@ SELECT
     st.avg_width AS avg_width,
     array_to_json(st.most_common_vals) AS most_common_vals,
     st.most_common_freqs AS most_common_freqs,
+    st.correlation AS correlation,
+    coalesce(nullif(a.attstattarget, -1), current_setting('default_statistics_target')::int) AS statistics_target,
     c.reltuples AS reltuples
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from dbexpert.sql.query.sargable import is_constant
+from dbexpert.sql.query.scopes import CatalogColumns, Scopes
 from dbexpert.sql.query.structure import conjuncts
 from dbexpert.sql.query.tree import Query
 
@@ -50,8 +51,13 @@ class QueryAccess:
     table_names: tuple[str, ...] = field(default=())  # every table read (unknown ones included)
 
 
-def query_access(query: Query) -> QueryAccess:
-    """The per-table access of ``query`` (all SELECT blocks, subqueries included)."""
+def query_access(query: Query, columns: CatalogColumns | None = None) -> QueryAccess:
+    """The per-table access of ``query`` (all SELECT blocks, subqueries included).
+
+    ``columns`` (table -> column names, from the catalog) attributes bare columns of multi-table
+    queries to the one table of their scope that has them (:mod:`scopes`); without it a bare
+    column is attributed only in a single-table SELECT."""
+    scopes = Scopes(query, columns)
     builders: dict[str, _Builder] = {}
     names: list[str] = []
     for table in query.find_all(exp.Table):
@@ -60,55 +66,76 @@ def query_access(query: Query) -> QueryAccess:
             if name not in names:
                 names.append(name)
             builders.setdefault(name, _Builder(name, table.db.lower() or None if table.db else None))
-    cte_names = {cte.alias.lower() for cte in query.find_all(exp.CTE) if cte.alias}
+    cte_names = set(scopes.ctes)
     for name in cte_names:
         builders.pop(name, None)
     names = [n for n in names if n not in cte_names]
 
     def builder(column: exp.Column) -> _Builder | None:
-        owner = query.table_of(column)
-        return builders.get(owner.lower()) if owner else None
+        source = scopes.source(column)
+        return builders.get(source.table) if source is not None and source.table else None
 
     for column in query.find_all(exp.Column):
         found = builder(column)
         if found is not None and column.name:
             found.add("columns", column.name.lower())
     for star in query.find_all(exp.Star):
-        if not isinstance(star.parent, exp.Select | exp.Column):
-            continue  # count(*) reads no column
-        qualified = star.parent if isinstance(star.parent, exp.Column) else None
-        owner = query.table_of(qualified) if qualified is not None and qualified.table else None
-        for name, found in builders.items():
-            if owner is None or owner.lower() == name:
-                found.star = True
+        _star(scopes, star, builders)
     for where in query.find_all(exp.Where):
-        _conditions(query, where.this, builder)
+        _conditions(query, where.this, builder, scopes)
     for join in query.find_all(exp.Join):
         if join.args.get("on") is not None:
-            _conditions(query, join.args["on"], builder)
+            _conditions(query, join.args["on"], builder, scopes)
     for select in query.find_all(exp.Select):
         _ordering(select, builder)
     accesses = tuple(b.build() for b in builders.values())
     return QueryAccess(accesses, tuple(names))
 
 
-def _conditions(query: Query, condition: exp.Expr, builder: Callable[[exp.Column], _Builder | None]) -> None:
+def _star(scopes: Scopes, star: exp.Star, builders: dict[str, _Builder]) -> None:
+    """``SELECT *`` / ``t.*`` reads every column of the tables it names: no index can cover them."""
+    parent = star.parent
+    if isinstance(parent, exp.Column):
+        source = scopes.source(parent) if parent.table else None
+        targets = [source] if source is not None else []
+        scope = parent.find_ancestor(exp.Select)
+    elif isinstance(parent, exp.Select):
+        if isinstance(parent.parent, exp.Exists):
+            return  # EXISTS (SELECT * ...) reads no column
+        scope = parent
+        targets = []
+    else:
+        return  # count(*) reads no column
+    if not targets and scope is not None:
+        targets = scopes.sources(scope)
+    for source in targets:
+        found = builders.get(source.table) if source.table else None
+        if found is not None:
+            found.star = True
+
+
+def _conditions(
+    query: Query, condition: exp.Expr, builder: Callable[[exp.Column], _Builder | None], scopes: Scopes
+) -> None:
     for part in conjuncts(condition):
         if isinstance(part, exp.Or):
             continue  # an OR needs one index per branch (a BitmapOr); not a multi-column key
         if isinstance(part, exp.Not):
             continue
-        _predicate(query, part, builder)
+        _predicate(query, part, builder, scopes)
 
 
-def _predicate(query: Query, part: exp.Expr, builder: Callable[[exp.Column], _Builder | None]) -> None:
+def _predicate(
+    query: Query, part: exp.Expr, builder: Callable[[exp.Column], _Builder | None], scopes: Scopes
+) -> None:
     if isinstance(part, exp.EQ | exp.In | exp.Is):
         left = part.this
         right = part.expression if not isinstance(part, exp.In) else None
         if isinstance(left, exp.Column) and isinstance(right, exp.Column):
             for a, b in ((left, right), (right, left)):
                 found = builder(a)
-                if found is not None and builder(b) is not found:
+                # a join key: the other side is another FROM item (a self-join's other alias too)
+                if found is not None and scopes.source(a) is not scopes.source(b):
                     found.add("joins", a.name.lower())
             return
         column, other = _column_side(part)
@@ -266,9 +293,13 @@ class _Builder:
         )
 
 
-def bind_parameters(query: Query, value_for: Callable[[str | None, str], str | None]) -> str | None:
+def bind_parameters(
+    query: Query, value_for: Callable[[str | None, str], str | None], columns: CatalogColumns | None = None
+) -> str | None:
     """The statement with each ``$n`` / ``?`` replaced by a literal from ``value_for(table, column)``
-    for the column it is compared with; None when a parameter has no column or no value."""
+    for the column it is compared with; None when a parameter has no column or no value. ``columns``
+    resolves bare columns of multi-table queries as :func:`query_access` does."""
+    scopes = Scopes(query, columns)
     tree = query.copy()
     originals = list(query.find_all(exp.Placeholder, exp.Parameter))
     if not originals:
@@ -281,7 +312,8 @@ def bind_parameters(query: Query, value_for: Callable[[str | None, str], str | N
         column = _compared_column(parent)
         if target is None or column is None:
             return None
-        value = value_for(query.table_of(column), column.name)
+        source = scopes.source(column)
+        value = value_for(source.table if source is not None else None, column.name)
         if value is None:
             return None
         target.replace(exp.Literal.string(value))
