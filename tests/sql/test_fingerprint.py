@@ -153,3 +153,42 @@ def test_mysql_backslash_escaped_strings_take_the_fast_path():
     assert fingerprint(sql, mysql).id == fingerprint("UPDATE t SET a = 'x', b = 'y', c = 'z' WHERE id = 1", mysql).id
     # A backslash outside a string (not SQL anyone writes, but logs hold anything) takes the full path.
     assert _skeleton("SELECT a FROM t WHERE b = 1 \\G", mysql) is None
+
+
+# The fast path's patterns are written so that the regex engine can scan for their first character
+# in C (a class or a literal first, look-behinds after); they must match what the plain forms match.
+_PLAIN = {
+    "_QUICK_NUMBER": (
+        r"(?=[0-9.])(?<![\w$.])(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?!\w)",
+        "?",
+    ),
+    "_QUICK_ARRAY": (r"\b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\]", "array[...]"),
+    "_QUICK_ROWS": (r"(\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+", r"\1(...)"),
+}
+_PIECES = st.sampled_from(
+    ["0", "7", "12", "0x1f", "1e5", ".5", "e", "E", "x", "a", "_", "$", ".", "'", "''", " ", ",", "?",
+     "[", "]", "(...)", "array", "ARRAY", "values", "VALUES", "٣", "-", "+", "n", "b"]
+)  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_PIECES, max_size=10).map("".join))
+def test_the_fast_path_patterns_match_their_plain_forms(text: str):
+    import re
+
+    from dbexpert.sql import fingerprint as module
+
+    for name, (plain, replacement) in _PLAIN.items():
+        assert getattr(module, name).sub(replacement, text) == re.sub(plain, replacement, text), name
+    # Found from its quote rather than its letter: only whether there is one matters.
+    assert (module._ESCAPE_PREFIX.search(text) is None) == (re.search(r"(?<![\w'])[eE]'", text) is None)
+    plain_strings = r"[eEbBxXnN]?'[^']*(?:''[^']*)*'"
+    for engine in (Engine.POSTGRES, Engine.SQLITE):
+        assert module._QUICK_STRINGS[engine].sub(" ? ", text) == re.sub(plain_strings, " ? ", text)
+    markers = {
+        Engine.POSTGRES: ('"', "--", "/*", "$$", "'"),
+        Engine.MYSQL: ('"', "--", "/*", "`", "#", "'", "\\"),
+        Engine.SQLITE: ('"', "--", "/*", "`", "[", "'"),
+    }
+    for engine, found in markers.items():
+        assert (module._TRICKY[engine].search(text) is not None) == any(m in text for m in found)

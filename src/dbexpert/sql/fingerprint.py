@@ -87,27 +87,36 @@ _PUNCT = re.compile(r" ?([(),;=<>!+*/%|\[\]:-]) ?")
 # normal*)*") and with a cheap look-ahead before the look-behind: the regex engine tries them at
 # every position of millions of statements.
 _QUICK_STRINGS = {
-    Engine.POSTGRES: re.compile(r"[eEbBxXnN]?'[^']*(?:''[^']*)*'"),
+    # [eEbBxXnN]?'[^']*(?:''[^']*)*' with its first character as one class, which the regex
+    # engine scans for in C before trying a match; the look-behind checks the quote was there.
+    Engine.POSTGRES: re.compile(r"[eEbBxXnN'](?:(?<=')|')[^']*(?:''[^']*)*'"),
     # MySQL strings escape with backslashes, as the full pass reads them (a backslash escapes any
     # character, newlines included); a backslash left outside the strings takes the full path.
     Engine.MYSQL: re.compile(r"[bBxXnN]?'[^'\\]*(?:(?:''|\\.)[^'\\]*)*'", re.S),
-    Engine.SQLITE: re.compile(r"[eEbBxXnN]?'[^']*(?:''[^']*)*'"),
+    Engine.SQLITE: re.compile(r"[eEbBxXnN'](?:(?<=')|')[^']*(?:''[^']*)*'"),
 }
+# (?<![\w$.])(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?!\w) with its first
+# character consumed first (a class scanned for in C), the look-behinds then checking what preceded
+# it and which alternative it starts.
 _QUICK_NUMBER = re.compile(
-    r"(?=[0-9.])(?<![\w$.])(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?!\w)"
+    r"[0-9.](?<![\w$.].)"
+    r"(?:(?<=0)[xX][0-9a-fA-F]+|(?<=[0-9])\d*\.?\d*(?:[eE][-+]?\d+)?|(?<=\.)\d+(?:[eE][-+]?\d+)?)(?!\w)"
 )
-_QUICK_ARRAY = re.compile(r"\b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\]")
+_QUICK_ARRAY = re.compile(r"[aA](?<!\w.)[rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\]")  # \b[aA]...
 # Outside strings (after the quick strings pass): then the full path reads the original text.
-_TRICKY = {
-    Engine.POSTGRES: ('"', "--", "/*", "$$", "'"),
-    Engine.MYSQL: ('"', "--", "/*", "`", "#", "'", "\\"),
-    Engine.SQLITE: ('"', "--", "/*", "`", "[", "'"),
+_TRICKY = {  # alternatives that each start with a literal: the regex engine scans for those in C
+    Engine.POSTGRES: re.compile(r"\"|'|--|/\*|\$\$"),
+    Engine.MYSQL: re.compile(r"\"|`|#|'|\\|--|/\*"),
+    Engine.SQLITE: re.compile(r"\"|`|\[|'|--|/\*"),
 }
-_QUICK_ROWS = re.compile(r"(\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+")
+_QUICK_ROWS = re.compile(
+    r"([vV](?<!\w.)[aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+"
+)  # \b[vV]...
 _DOLLAR_TAG = re.compile(r"\$[A-Za-z_]\w*\$")
 _NEW_PARAM = re.compile(r"\?:[A-Za-z_]")
 _NEW_NUMBER = re.compile(r"\?\.\d")
-_ESCAPE_PREFIX = re.compile(r"(?<![\w'])[eE]'")
+# (?<![\w'])[eE]' found from its quote (a literal, scanned for in C; quotes are rarer than e).
+_ESCAPE_PREFIX = re.compile(r"'(?<=[eE]')(?<![\w'][eE]')")
 
 
 def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
@@ -136,9 +145,8 @@ def _skeleton(sql: str, engine: Engine) -> str | None:
         return None
     if "'" in sql:
         sql = strings.sub(" ? ", sql)
-    for marker in _TRICKY[engine]:
-        if marker in sql:
-            return None
+    if _TRICKY[engine].search(sql):
+        return None
     if "$" in sql and _DOLLAR_TAG.search(sql):
         return None
     sql = _QUICK_NUMBER.sub("?", sql)

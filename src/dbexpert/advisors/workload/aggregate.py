@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dbexpert.advisors.workload.sketch import QuantileSketch
 from dbexpert.model import Engine
+from dbexpert.model.query_row import QueryRow
 from dbexpert.model.workload import LogEvent, Place, QueryEvent, ReadProblem
-from dbexpert.sql.fingerprint import fingerprint
+from dbexpert.sql.fingerprint import Shape, fingerprint
 
 QUANTILES = (0.5, 0.95, 0.99)
 SORT_KEYS = ("total", "calls", "mean", "p95", "rows")
@@ -122,6 +123,31 @@ class QueryGroup:
                 self.first_seen = timestamp
             if self.last_seen is None or timestamp > self.last_seen:
                 self.last_seen = timestamp
+
+    def add_one(self, timestamp: float | None, ms: float | None, queryid: str | None) -> None:
+        """One call (a log's statement): as :meth:`add` for an event of one call and no row counts."""
+        self.calls += 1
+        if ms is not None:
+            self.timed_calls += 1
+            self.total_ms += ms
+            self.sketch.add_one(ms)
+            if self.min_ms is None or ms < self.min_ms:
+                self.min_ms = ms
+            if self.max_ms is None or ms > self.max_ms:
+                self.max_ms = ms
+        if self.queryid is None:
+            self.queryid = queryid
+        if timestamp is not None:
+            if self.first_seen is None or timestamp < self.first_seen:
+                self.first_seen = timestamp
+            if self.last_seen is None or timestamp > self.last_seen:
+                self.last_seen = timestamp
+
+    def add_rows(self, rows: int | None, examined: int | None) -> None:
+        if rows is not None:
+            self.rows = (self.rows or 0) + rows
+        if examined is not None:
+            self.rows_examined = (self.rows_examined or 0) + examined
 
     def merge(self, other: QueryGroup) -> None:
         self.calls += other.calls
@@ -278,6 +304,84 @@ class WorkloadAggregate:
     def add(self, event: QueryEvent | LogEvent | ReadProblem) -> None:
         self.add_all((event,))
 
+    def add_items(
+        self,
+        items: Iterable[QueryRow | LogEvent | ReadProblem],
+        engine: Engine = Engine.POSTGRES,
+        watch: Callable[[QueryRow, Shape, Engine], object] | None = None,
+    ) -> WorkloadAggregate:
+        """As :meth:`add_all` for a reader's fast path: queries come as :data:`QueryRow` tuples (one
+        call each, of ``engine``); ``watch`` also receives each row with its shape and engine (the
+        request grouping). The same result as :meth:`add_all` on the rows' events, sums in the
+        same order."""
+        groups, tallies_of = self.groups, self._tallies
+        add_log, add_problem = self.add_log, self.problems.add
+        shape_of = fingerprint
+        events = 0
+        first: float | None = None
+        last: float | None = None
+        low = high = 0.0  # the histogram bucket of the latest timestamp: [low, high)
+        bucket = None
+        for item in items:
+            if item.__class__ is not tuple:
+                if isinstance(item, LogEvent):
+                    add_log(item)
+                else:
+                    add_problem(item)  # type: ignore[arg-type]
+                continue
+            row: QueryRow = item
+            events += 1
+            sql = row[0]
+            shape = shape_of(sql, engine)
+            group = groups.get(shape.id)
+            if group is None:
+                group = groups[shape.id] = QueryGroup(
+                    shape_id=shape.id,
+                    shape=shape.text,
+                    engine=engine,
+                    example_sql=sql,
+                    example_place=Place(row[1], row[2]),
+                    example_parameters=row[11],
+                )
+            timestamp, ms = row[3], row[4]
+            group.add_one(timestamp, ms, row[13])
+            if len(row) > 14:  # a MySQL slow log's row (mysql_slow.SlowRow): rows sent and examined follow
+                group.add_rows(row[14], row[15])  # type: ignore[misc]
+            names = (row[5], row[6], row[7])
+            tallies = tallies_of.get(names)
+            if tallies is None:
+                tallies = self._tallies_for(names)
+            if ms is None:
+                ms = 0.0
+            database, user, application = tallies
+            database.calls += 1
+            database.total_ms += ms
+            user.calls += 1
+            user.total_ms += ms
+            application.calls += 1
+            application.total_ms += ms
+            if timestamp is not None:
+                if first is None or timestamp < first:
+                    first = timestamp
+                if last is None or timestamp > last:
+                    last = timestamp
+                if bucket is not None and low <= timestamp < high:
+                    bucket.calls += 1
+                    bucket.total_ms += ms
+                else:  # another bucket: the general path, which may also coarsen the histogram
+                    self._count_time(timestamp, 1, ms)
+                    resolution = self.resolution
+                    low = timestamp // resolution * resolution
+                    high = low + resolution
+                    bucket = self.histogram[int(low)]
+            if watch is not None:
+                watch(row, shape, engine)
+        self.query_events += events
+        if first is not None:
+            self.first_seen = _earliest(self.first_seen, first)
+            self.last_seen = _latest(self.last_seen, last)
+        return self
+
     def add_query(self, event: QueryEvent) -> None:
         self.query_events += 1
         shape = fingerprint(event.sql, event.engine)
@@ -295,23 +399,27 @@ class WorkloadAggregate:
         ms = event.duration_ms or 0.0
         calls = event.calls
         names = (event.database, event.user, event.application)
-        # A log repeats a few (database, user, application) triples millions of times: their three
-        # tallies are looked up once per triple, not three times per event.
         tallies = self._tallies.get(names)
         if tallies is None:
-            if len(self._tallies) >= _MAX_TRIPLES:
-                self._tallies.clear()
-            tallies = self._tallies[names] = (
-                _tally_of(self.databases, names[0]),
-                _tally_of(self.users, names[1]),
-                _tally_of(self.applications, names[2]),
-            )
+            tallies = self._tallies_for(names)
         for tally in tallies:
             tally.calls += calls
             tally.total_ms += ms
         timestamp = event.timestamp
         if timestamp is not None:
             self._count_time(timestamp, calls, ms)
+
+    def _tallies_for(self, names: tuple[str | None, str | None, str | None]) -> tuple[Tally, Tally, Tally]:
+        # A log repeats a few (database, user, application) triples millions of times: their three
+        # tallies are looked up once per triple, not three times per event.
+        if len(self._tallies) >= _MAX_TRIPLES:
+            self._tallies.clear()
+        tallies = self._tallies[names] = (
+            _tally_of(self.databases, names[0]),
+            _tally_of(self.users, names[1]),
+            _tally_of(self.applications, names[2]),
+        )
+        return tallies
 
     def add_log(self, event: LogEvent) -> None:
         kind = event.kind.value

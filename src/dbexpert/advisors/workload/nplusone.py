@@ -18,12 +18,13 @@ order is not start order).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from dbexpert.model import Engine
+from dbexpert.model.query_row import QueryRow, row_event
 from dbexpert.model.workload import LogEvent, QueryEvent, ReadProblem, RequestTrace, TracedQuery
-from dbexpert.sql.fingerprint import fingerprint
+from dbexpert.sql.fingerprint import Shape, fingerprint
 
 _TRANSACTION_END = re.compile(r"^\s*(?:commit|rollback|end)\b", re.I)
 
@@ -44,33 +45,80 @@ class _Open:
 
     def __init__(self, key: str, kind: str, engine: Engine) -> None:
         self.key, self.kind, self.engine = key, kind, engine
-        self.queries: list[TracedQuery] = []
+        # (statement, shape): a QueryEvent, or a reader's QueryRow turned into one only when the
+        # unit is handed out
+        self.queries: list[tuple[QueryEvent | QueryRow, Shape]] = []
         self.last: float | None = None  # end time of the latest statement
 
+    def repeats(self) -> bool:
+        """Whether some shape ran twice: what every request rule looks for."""
+        return len({shape.id for _, shape in self.queries}) < len(self.queries)
+
     def close(self) -> RequestTrace:
-        ordered = sorted(self.queries, key=lambda q: q.event.timestamp if q.event.timestamp is not None else float("-inf"))
-        if any(q.event.timestamp is None for q in self.queries):
-            ordered = self.queries  # without times, file order is the only order there is
-        return RequestTrace(key=self.key, kind=self.kind, queries=tuple(ordered), engine=self.engine)
+        engine = self.engine
+        traced = [
+            TracedQuery(row_event(item, engine) if item.__class__ is tuple else item, shape.id, shape.text)  # type: ignore[arg-type]
+            for item, shape in self.queries
+        ]
+        ordered = sorted(traced, key=lambda q: q.event.timestamp if q.event.timestamp is not None else float("-inf"))
+        if any(q.event.timestamp is None for q in traced):
+            ordered = traced  # without times, file order is the only order there is
+        return RequestTrace(key=self.key, kind=self.kind, queries=tuple(ordered), engine=engine)
 
 
 class RequestGrouper:
-    """Collects query events into :class:`RequestTrace` units (see the module docstring)."""
+    """Collects query events into :class:`RequestTrace` units (see the module docstring).
 
-    def __init__(self, options: GroupingOptions | None = None) -> None:
+    With ``repeated_only``, a unit in which no shape ran twice is dropped when it closes, never
+    built: every request rule looks for a repeated shape, and most units have none. With
+    ``on_close``, each unit is handed to it as it closes (:meth:`add` and :meth:`add_row` then
+    return nothing): the caller of :meth:`add_row` can be a plain loop that ignores its result."""
+
+    def __init__(
+        self,
+        options: GroupingOptions | None = None,
+        repeated_only: bool = False,
+        on_close: Callable[[RequestTrace], None] | None = None,
+    ) -> None:
         self.options = options or GroupingOptions()
+        self.repeated_only = repeated_only
+        self.on_close = on_close  # given, units go there as they close instead of being returned
         self._open: dict[tuple[str, str], _Open] = {}
         self._sweep_at = float("-inf")  # log time of the next look for stale session stretches
+        self._gap_ms = self.options.session_gap_ms
 
     def add(self, event: QueryEvent | LogEvent | ReadProblem) -> list[RequestTrace]:
         if not isinstance(event, QueryEvent) or event.calls != 1:
             return []  # aggregated sources (pg_stat_statements) have no order to look at
-        closed: list[RequestTrace] = []
         kind, key = _unit(event)
         if key is None:
-            return closed
+            return []
+        sql = event.sql
+        return self._add(
+            kind, key, event.timestamp, event.duration_ms, sql, (event, fingerprint(sql, event.engine)), event.engine
+        )
+
+    def add_row(self, row: QueryRow, shape: Shape, engine: Engine = Engine.POSTGRES) -> list[RequestTrace]:
+        """As :meth:`add` for a reader's row, its shape already known."""
+        session, transaction = row[9], row[10]
+        if transaction:
+            return self._add("transaction", f"{session or ''}/{transaction}", row[3], row[4], row[0], (row, shape), engine)
+        if session is None:
+            return []
+        return self._add("session", session, row[3], row[4], row[0], (row, shape), engine)
+
+    def _add(
+        self,
+        kind: str,
+        key: str,
+        timestamp: float | None,
+        duration_ms: float | None,
+        sql: str,
+        entry: tuple[QueryEvent | QueryRow, Shape],
+        engine: Engine,
+    ) -> list[RequestTrace]:
+        closed: list[RequestTrace] = []
         which = (kind, key)
-        timestamp = event.timestamp
         if timestamp is not None and timestamp >= self._sweep_at:
             self._sweep(timestamp, closed)
         unit = self._open.get(which)
@@ -80,28 +128,32 @@ class RequestGrouper:
             and session
             and unit.last is not None
             and timestamp is not None
-            and (timestamp - unit.last) * 1000.0 > self.options.session_gap_ms
+            and (timestamp - unit.last) * 1000.0 > self._gap_ms
         ):  # a pause: the stretch of the session ended
-            closed.append(self._close(which))
+            self._close(which, closed)
             unit = None
         if unit is None:
             if len(self._open) >= self.options.max_open:
-                closed.append(self._close(next(iter(self._open))))
-            unit = self._open[which] = _Open(key, kind, event.engine)
-        sql = event.sql
-        shape = fingerprint(sql, event.engine)
+                self._close(next(iter(self._open)), closed)
+            unit = self._open[which] = _Open(key, kind, engine)
         queries = unit.queries
-        queries.append(TracedQuery(event, shape.id, shape.text))
+        queries.append(entry)
         if timestamp is not None:
-            end = timestamp + (event.duration_ms or 0.0) / 1000.0
+            end = timestamp + (duration_ms or 0.0) / 1000.0
             if unit.last is None or end > unit.last:
                 unit.last = end
-        if len(queries) >= self.options.max_queries or (session and _TRANSACTION_END.match(sql)):
-            closed.append(self._close(which))
+        if len(queries) >= self.options.max_queries or (
+            # the first character first: c, r, e or a blank is what the regex can start with
+            session and (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
+        ):
+            self._close(which, closed)
         return closed
 
     def finish(self) -> list[RequestTrace]:
-        return [self._close(k) for k in list(self._open)]
+        closed: list[RequestTrace] = []
+        for which in list(self._open):
+            self._close(which, closed)
+        return closed
 
     def _sweep(self, now: float, closed: list[RequestTrace]) -> None:
         """Close the session stretches silent since ``stale_after_s`` before ``now``: what is held
@@ -113,14 +165,24 @@ class RequestGrouper:
             for which, unit in self._open.items()
             if unit.kind == "session" and unit.last is not None and now - unit.last > stale
         ]
-        closed.extend(self._close(which) for which in silent)
+        for which in silent:
+            self._close(which, closed)
 
-    def _close(self, which: tuple[str, str]) -> RequestTrace:
+    def _close(self, which: tuple[str, str], closed: list[RequestTrace]) -> None:
         unit = self._open.pop(which)
+        if self.repeated_only and not unit.repeats():
+            return
         if unit.kind == "session":  # each stretch of a session gets its own key: where it starts
-            first = unit.queries[0].event.place
-            unit.key = f"{unit.key}@{first.path}:{first.line}"
-        return unit.close()
+            first = unit.queries[0][0]
+            if first.__class__ is tuple:
+                path, line = first[1], first[2]
+            else:
+                path, line = first.place.path, first.place.line  # type: ignore[union-attr]
+            unit.key = f"{unit.key}@{path}:{line}"
+        if self.on_close is None:
+            closed.append(unit.close())
+        else:
+            self.on_close(unit.close())
 
 
 def group_requests(

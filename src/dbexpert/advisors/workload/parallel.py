@@ -24,6 +24,7 @@ from typing import BinaryIO
 from dbexpert.advisors.workload.aggregate import WorkloadAggregate
 from dbexpert.model.workload import LogEvent, QueryEvent, ReadProblem
 from dbexpert.sources.logs import READERS, ReadOptions, open_text
+from dbexpert.sources.logs._pg_events import Item, events
 from dbexpert.sources.logs._pg_prefix import compile_prefix, guess_prefix
 from dbexpert.sources.logs.postgres_csv import sniff as csv_record_start
 
@@ -102,7 +103,11 @@ def _whole(path: Path, fmt: str, options: ReadOptions) -> tuple[WorkloadAggregat
     reader = importlib.import_module(f"dbexpert.sources.logs.{READERS[fmt]}")
     counted = _Counted()
     with open_text(path) as text:
-        aggregate = WorkloadAggregate().add_all(reader.read(counted.wrap(text), str(path), options))
+        if hasattr(reader, "read_items"):  # queries as plain rows
+            items = reader.read_items(counted.wrap(text), str(path), options)
+            aggregate = WorkloadAggregate().add_items(items, reader.ENGINE)
+        else:
+            aggregate = WorkloadAggregate().add_all(reader.read(counted.wrap(text), str(path), options))
     return aggregate, counted.lines
 
 
@@ -121,17 +126,24 @@ def _read_span(
 ) -> tuple[WorkloadAggregate, int]:
     counted = _Counted()
     lines = counted.wrap(_lines(path, span.start, span.end, progress))
-    aggregate = WorkloadAggregate().add_all(span_events(lines, str(path), options, span.first_line))
+    module = importlib.import_module(f"dbexpert.sources.logs.{READERS[options.format or '']}")
+    items = span_items(lines, str(path), options, span.first_line)
+    aggregate = WorkloadAggregate().add_items(items, module.ENGINE)
     return aggregate, counted.lines
 
 
 def span_events(lines: Iterator[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Event]:
     """The events of lines read from the middle of a PostgreSQL log (``options.format`` says which)."""
+    return events(span_items(lines, path, options, first_line))
+
+
+def span_items(lines: Iterator[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Item]:
+    """As :func:`span_events`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     module = importlib.import_module(f"dbexpert.sources.logs.{READERS[options.format or '']}")
     if options.format == "postgres-stderr":
         regex = compile_prefix(options.log_line_prefix or "").regex
-        return module.read_lines(lines, path, regex, first_line)
-    return module.read_lines(lines, path, first_line)
+        return module.line_items(lines, path, regex, first_line)
+    return module.line_items(lines, path, first_line)
 
 
 def _lines(path: Path, start: int, end: int, progress: Progress | None = None) -> Iterator[str]:

@@ -68,6 +68,23 @@ class QuantileSketch:
         else:
             self._add_outside(index + self._low, count)
 
+    def add_one(self, value: float) -> None:
+        """Record ``value`` once: :meth:`add` for the common case, called for every timed statement."""
+        self.count += 1
+        if value < self.min:
+            self.min = value
+        if value > self.max:
+            self.max = value
+        if value <= 0:
+            self.zeros += 1
+            return
+        index = math.ceil(math.log(value) / self._log_gamma) - self._low
+        counts = self._counts
+        if 0 <= index < len(counts):
+            counts[index] += 1
+        else:
+            self._add_outside(index + self._low, 1)
+
     def _add_outside(self, key: int, count: int) -> None:
         counts = self._counts
         if not counts:

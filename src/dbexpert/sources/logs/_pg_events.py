@@ -19,19 +19,29 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dbexpert.model.query_row import QueryRow, row_event
 from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
 from dbexpert.sources.logs._pg_time import parse_timestamp
 
 Event = QueryEvent | LogEvent | ReadProblem
+Item = QueryRow | LogEvent | ReadProblem  # what the interpreter hands out: queries as plain rows
+
+
+def events(items: Iterable[Item]) -> Iterator[Event]:
+    """The public events of ``items``: each query row as its :class:`QueryEvent`."""
+    for item in items:
+        yield row_event(item) if item.__class__ is tuple else item  # type: ignore[misc]
 
 
 @dataclass(slots=True)
 class Record:
     """One log message and what the server attached to it (mutable while lines are assembled)."""
 
-    place: Place
+    path: str
+    line: int
     severity: str
     message: str
     timestamp: str | None = None
@@ -51,6 +61,10 @@ class Record:
     @property
     def key(self) -> str | None:
         return self.session or self.pid
+
+    @property
+    def place(self) -> Place:
+        return Place(self.path, self.line)
 
 
 _ERRORS = frozenset({"ERROR", "FATAL", "PANIC"})
@@ -94,17 +108,18 @@ def split_plan(body: str) -> tuple[str | None, str]:
 
 
 class Interpreter:
-    """Records in, events out (appended to ``out``: no generator per record); :meth:`finish` at the end."""
+    """Records in, events out (appended to ``out``: no generator per record; queries as
+    :data:`QueryRow` tuples); :meth:`finish` at the end."""
 
     def __init__(self) -> None:
         self._statements: dict[str | None, tuple[Record, str]] = {}  # statement awaiting its duration
         self._plans: dict[str | None, tuple[Record, float, str | None, str]] = {}
         self._waits: dict[str | None, tuple[Record, float | None]] = {}
 
-    def feed(self, record: Record, out: list[Event]) -> None:
+    def feed(self, record: Record, out: list[Item]) -> None:
         message = record.message
-        key = record.key
-        if key in self._waits and not message.startswith("process "):
+        key = record.session or record.pid  # record.key, inlined: every message comes here
+        if self._waits and key in self._waits and not message.startswith("process "):
             out.append(self._wait_event(*self._waits.pop(key)))
         if message.startswith("duration: "):
             self._duration(record, message, key, out)
@@ -141,11 +156,11 @@ class Interpreter:
         else:
             out.append(self._log(record, LogEventKind.OTHER))
 
-    def finish(self, out: list[Event]) -> None:
+    def finish(self, out: list[Item]) -> None:
         for key in list({*self._statements, *self._plans, *self._waits}):
             self._flush(key, out)
 
-    def _flush(self, key: str | None, out: list[Event]) -> None:
+    def _flush(self, key: str | None, out: list[Item]) -> None:
         if key in self._plans:
             record, duration, sql, plan = self._plans.pop(key)
             out.append(self._query(record, sql or "", duration, plan))
@@ -154,7 +169,7 @@ class Interpreter:
         if key in self._waits:
             out.append(self._wait_event(*self._waits.pop(key)))
 
-    def _duration(self, record: Record, message: str, key: str | None, out: list[Event]) -> None:
+    def _duration(self, record: Record, message: str, key: str | None, out: list[Item]) -> None:
         end = message.find(" ms", 10)
         try:
             duration = float(message[10:end])
@@ -167,14 +182,15 @@ class Interpreter:
             if pending is not None:
                 out.append(self._query(pending[0], pending[1], duration))
             return
-        if rest.startswith("plan:"):
-            if key in self._plans:
-                self._flush_plan(key, out)
-            planned_sql, plan_body = split_plan(rest[5:].lstrip(" "))
-            self._plans[key] = (record, duration, planned_sql, plan_body)
-            return
-        if rest.startswith(("parse ", "bind ")):
-            return  # the execute line that follows carries the statement's own duration
+        if rest[0] in "pb":  # most are "statement: " or "execute ...: "
+            if rest.startswith("plan:"):
+                if key in self._plans:
+                    self._flush_plan(key, out)
+                planned_sql, plan_body = split_plan(rest[5:].lstrip(" "))
+                self._plans[key] = (record, duration, planned_sql, plan_body)
+                return
+            if rest.startswith(("parse ", "bind ")):
+                return  # the execute line that follows carries the statement's own duration
         colon = rest.find(": ")
         if colon < 0:
             out.append(ReadProblem(record.place, "a duration line without its statement"))
@@ -184,7 +200,7 @@ class Interpreter:
         if pending is not None and pending[1] != sql:
             out.append(self._query(pending[0], pending[1], None))
         plan: str | None = None
-        if key in self._plans:
+        if self._plans and key in self._plans:
             plan_record, plan_duration, plan_sql, plan_text = self._plans.pop(key)
             if plan_sql is not None and plan_sql.strip() == sql.strip():
                 plan = plan_text
@@ -192,11 +208,11 @@ class Interpreter:
                 out.append(self._query(plan_record, plan_sql or "", plan_duration, plan_text))
         out.append(self._query(record, sql, duration, plan))
 
-    def _flush_plan(self, key: str | None, out: list[Event]) -> None:
+    def _flush_plan(self, key: str | None, out: list[Item]) -> None:
         record, duration, sql, plan = self._plans.pop(key)
         out.append(self._query(record, sql or "", duration, plan))
 
-    def _lock(self, record: Record, message: str, key: str | None, out: list[Event]) -> None:
+    def _lock(self, record: Record, message: str, key: str | None, out: list[Item]) -> None:
         after = _AFTER_MS.search(message)
         waited = float(after.group(1)) if after else None
         if " acquired " in message and key in self._waits:
@@ -215,21 +231,23 @@ class Interpreter:
         return self._log(record, LogEventKind.LOCK_WAIT, waited)
 
     @staticmethod
-    def _query(record: Record, sql: str, duration: float | None, plan: str | None = None) -> QueryEvent:
-        return QueryEvent(
-            sql=sql,
-            place=record.place,
-            timestamp=parse_timestamp(record.timestamp),
-            duration_ms=duration,
-            database=record.database or None,
-            user=record.user or None,
-            application=record.application or None,
-            client=record.client or None,
-            session=record.key,
-            transaction=record.transaction or None,
-            parameters=parameters(record.detail),
-            plan=plan,
-            queryid=record.queryid if record.queryid not in (None, "", "0") else None,
+    def _query(record: Record, sql: str, duration: float | None, plan: str | None = None) -> QueryRow:
+        queryid = record.queryid
+        return (
+            sql,
+            record.path,
+            record.line,
+            parse_timestamp(record.timestamp),
+            duration,
+            record.database or None,
+            record.user or None,
+            record.application or None,
+            record.client or None,
+            record.session or record.pid,
+            record.transaction or None,
+            parameters(record.detail) if record.detail else (),
+            plan,
+            queryid if queryid and queryid != "0" else None,
         )
 
     @staticmethod

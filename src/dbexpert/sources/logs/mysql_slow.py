@@ -19,286 +19,251 @@ timestamp`` is always there and wins unless the header carries sub-second time. 
 the ``Query_time`` line. Unknown ``# Key: value`` headers are read past. The banner the server
 writes when it opens the file (``…mysqld, Version: … started with:``, ``Tcp port: …``, ``Time  Id
 Command  Argument``) is skipped; anything else outside an entry is a :class:`ReadProblem`.
+
+Entries start at a ``# Time:`` line, or at another header line that follows statement text; a
+``#`` line after statement text that is not a header is a comment of the statement. Line numbers
+count ``\\n`` characters.
+
+Speed: a big log is read in blocks of text, and one regular expression over a block finds every
+entry of the usual forms (MySQL's and MariaDB's, see ``_USUAL``) with its facts as groups, in C;
+only the text between such entries (CRLF line ends, damaged entries, rarer forms) is read line by
+line, and both ways give the same events. :func:`read_items` hands queries on as plain tuples
+(:data:`SlowRow`), which is what ``workload analyze`` takes.
 """
 
 from __future__ import annotations
 
-import calendar
+import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 from dbexpert.model import Engine
-from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
+from dbexpert.model.workload import Place, QueryEvent
 from dbexpert.sources.logs import ReadOptions
+from dbexpert.sources.logs._mysql_entries import BANNER, SECONDS, Event, Item, Others, SlowRow, whole_seconds
 
-Event = QueryEvent | LogEvent | ReadProblem
+__all__ = ["ENGINE", "Event", "Item", "SlowRow", "line_items", "read", "read_items", "read_lines", "sniff"]
+ENGINE = Engine.MYSQL  # of the query rows ``read_items`` yields
 
-_BANNER = re.compile(r"^(?:\S.*, Version: .* started with:|Tcp port: \d+ |Time\s+Id\s+Command\s+Argument)")
-_PAIR = re.compile(r"([A-Za-z_]+): +(?![A-Za-z_]+: )(\S+)")  # MariaDB writes "Schema:   QC_hit: No"
-_USER_HOST = re.compile(r"^# User@Host: (?P<user>[^\[\s]*)\[[^\]]*\] @ (?P<host>\S*) ?\[(?P<ip>[^\]]*)\](?:\s+Id:\s*(?P<id>\d+))?")
-_ISO_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?")
-_OLD_TIME = re.compile(r"(\d\d)(\d\d)(\d\d) +(\d?\d):(\d\d):(\d\d)")
-_ENTRY_STARTS = ("# Time: ", "# User@Host: ", "# Query_time: ", "# Thread_id: ")
-# The usual MySQL 5.7+ entry, whole: most entries of a big log are read with this one match.
-_USUAL_ENTRY = re.compile(
-    r"# Time: (?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\n"
-    r"# User@Host: (?P<user>[^\[\s]*)\[[^\]\n]*\] @ (?P<host>\S*) ?\[(?P<ip>[^\]\n]*)\] +Id: +(?P<id>\d+)\n"
-    r"# Query_time: (?P<query_time>[\d.]+) +Lock_time: [\d.]+ +Rows_sent: (?P<sent>\d+) +Rows_examined: (?P<examined>\d+)"
-    r"(?: [^\n]*)?\n"
-    r"(?:use (?P<use>`(?:[^`\n]|``)+`|[^`;\s]+);\n)?"
-    r"SET timestamp=(?P<stamp>\d+);\n"
-    r"(?P<sql>[^#\s][\s\S]*)\Z"
+
+# Over a block of text, either an entry of one of the usual forms, whole, with its facts as groups
+# (nearly every entry of a big log), or a run of other lines, read line by line, up to the next line
+# where such an entry may start: a "# Time:" line, or a "# User@Host:" line after statement text.
+# The usual forms: MySQL 5.6+ (the connection id on the User@Host line, log_slow_extra fields
+# allowed) and MariaDB (a "# Thread_id: … Schema: … QC_hit: …" line, "# Rows_affected:"), with or
+# without a "# Time:" line and with other "#" lines (log_slow_verbosity) that name none of the
+# fields read.
+_USUAL = (
+    # (the groups are few and short, "\n" or empty where only their presence matters: faster)
+    r"(?:# Time: (?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z|\d{6} +\d?\d:\d\d:\d\d)(\n))?"
+    r"# User@Host: ([^\[\s]*\[[^\]\n]*\] @ \S* ?\[[^\]\n]*\](?: +Id: +\d+())?)\n"  # the same for a connection's entries
+    r"(?(5)|# Thread_id: (\d+) +Schema: (?![A-Za-z_]+: )(\S*) +QC_hit: \w+\n)"  # (?(5): with an Id, MySQL
+    r"# Query_time: ([\d.]+) +Lock_time: [\d.]+ +Rows_sent: (\d+) +Rows_examined: (\d+)(?(5)(?: [^\n]*)?| *)\n"
+    r"(?(5)|# Rows_affected: (\d+)(?: +Bytes_sent: \d+)? *\n)"
+    r"((?:#(?! (?:Time|User@Host|Query_time|Thread_id|administrator command): )"
+    r"(?![^\n]*(?:Query_time|Rows_sent|Rows_examined|Rows_affected|Schema|Thread_id|Id): )[^\n]*\n)*)"
+    r"(?:use (`(?:[^`\n]|``)+`|[^`;\s]+);\n)?"
+    r"SET timestamp=(\d+);\n"
+    r"([^#\s][^\n]*\n(?:(?!# (?:Time|User@Host|Query_time|Thread_id): )[^\n]*\n)*)"
 )
-_USUAL_QUERY_LINE = re.compile(
-    r"# Query_time: ([\d.]+) +Lock_time: [\d.]+ +Rows_sent: (\d+) +Rows_examined: (\d+) *$"
-)
-_USUAL_FIELDS = ("Query_time", "Rows_sent", "Rows_examined")
-_SET_TIMESTAMP = re.compile(r"^SET timestamp=(\d+)(?:\.\d+)?;\s*$", re.I)
-_USE = re.compile(r"^use (`(?:[^`]|``)+`|\S+);\s*$", re.I)
+_HEADERS = r"#[^\n]*\n(?:#(?! Time: )[^\n]*\n)*"  # "#" lines: a "# User@Host:" among them goes on an entry
+_OTHER = rf"((?:{_HEADERS}|[^\n]*\n)(?:[^#\n][^\n]*\n|\n|(?!# Time: |# User@Host: ){_HEADERS})*)"
+_USUAL_OR_OTHER = re.compile(f"{_USUAL}|{_OTHER}")
+_USUAL_USER_HOST = re.compile(r"([^\[\s]*)\[[^\]\n]*\] @ (\S*) ?\[([^\]\n]*)\](?: +Id: +(\d+))?")
+_BLOCK = 1 << 16  # characters read at a time (larger blocks only grow the memory used)
 
 
 def sniff(head: str) -> bool:
     text = head.lstrip("\ufeff")[:8192]
     return text.startswith(("# Time: ", "# User@Host: ")) or (
-        "# Query_time: " in text and ("# User@Host: " in text or _BANNER.match(text) is not None)
+        "# Query_time: " in text and ("# User@Host: " in text or BANNER.match(text) is not None)
     )
 
 
 def read(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Event]:
-    return read_lines(lines, path)
+    return _events(read_items(lines, path, options))
 
 
-class _Entry:
-    """The entry being read: its header facts, then its statement lines."""
-
-    __slots__ = ("line", "fields", "user", "client", "session", "database", "header_time", "timestamp", "sql")
-
-    def __init__(self, line: int, database: str | None) -> None:
-        self.line = line
-        self.fields: dict[str, str] = {}
-        self.user: str | None = None
-        self.client: str | None = None
-        self.session: str | None = None
-        self.database = database  # "use db;" lasts for the connection; MariaDB repeats Schema anyway
-        self.header_time: float | None = None
-        self.timestamp: float | None = None
-        self.sql: list[str] = []
+def read_items(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Item]:
+    """As :func:`read`, queries as :data:`SlowRow` tuples."""
+    if isinstance(lines, io.TextIOBase):  # an open file: read in blocks rather than line by line
+        return _read_text(_blocks(lines), path, 1)
+    return line_items(lines, path)
 
 
 def read_lines(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Event]:
-    """Split the lines into entries (a header line after statement text starts the next one); read
-    each with one regular expression when it has the usual MySQL 5.7+ form, line by line otherwise."""
+    """The events of ``lines`` (each ending with its line break), the first numbered ``first_line``."""
+    return _events(line_items(lines, path, first_line))
+
+
+def line_items(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Item]:
+    """As :func:`read_lines`, queries as :data:`SlowRow` tuples."""
+    return _read_text(_joined(lines), path, first_line)
+
+
+def _events(items: Iterable[Item]) -> Iterator[Event]:
+    for item in items:
+        if item.__class__ is not tuple:
+            yield item  # type: ignore[misc]  # a LogEvent or a ReadProblem
+            continue
+        sql, path, line, timestamp, duration, database, user, _, client, session, *_, rows, examined = item
+        yield QueryEvent(
+            sql=sql,
+            place=Place(path, line),
+            engine=ENGINE,
+            timestamp=timestamp,
+            duration_ms=duration,
+            rows=rows,
+            rows_examined=examined,
+            database=database,
+            user=user,
+            client=client,
+            session=session,
+        )
+
+
+def _blocks(stream: io.TextIOBase) -> Iterator[str]:
+    while text := stream.read(_BLOCK):
+        yield text
+
+
+def _joined(lines: Iterable[str]) -> Iterator[str]:
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= _BLOCK:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _read_text(chunks: Iterable[str], path: str, first_line: int) -> Iterator[Item]:
+    """Cut the text at entry starts into pieces that hold whole usual entries; read each piece."""
     databases: dict[str | None, str] = {}  # session -> last "use" database
-    block: list[str] = []
-    start = first_line
-    statement = False  # the block has a line that is not a "#" header
-    for number, raw in enumerate(lines, first_line):
-        if statement and raw.startswith(_ENTRY_STARTS):
-            yield from _read_block(block, path, start, databases)
-            block, start, statement = [], number, False
-        elif not statement and raw[:1] != "#":
-            statement = True
-        block.append(raw)
-    if block:
-        yield from _read_block(block, path, start, databases)
-
-
-def _read_block(block: list[str], path: str, start: int, databases: dict[str | None, str]) -> Iterator[Event]:
-    usual = _USUAL_ENTRY.match("".join(block))
-    if usual is None:
-        yield from _read_entries(block, path, start, databases)
-        return
-    session = usual["id"]
-    database = usual["use"]
-    if database is not None:
-        database = database[1:-1].replace("``", "`") if database.startswith("`") else database
-        databases[session] = database
-    else:
-        database = databases.get(session)
-    header = _header_time(usual["time"])
-    sql = usual["sql"].rstrip()
-    if sql.endswith(";"):
-        sql = sql[:-1].rstrip()
-    yield QueryEvent(
-        sql=sql,
-        place=Place(path, start),
-        engine=Engine.MYSQL,
-        timestamp=header if header is not None and header % 1 else float(usual["stamp"]),
-        duration_ms=float(usual["query_time"]) * 1000.0,
-        rows=int(usual["sent"]),
-        rows_examined=int(usual["examined"]),
-        database=database,
-        user=usual["user"] or None,
-        client=usual["ip"] or usual["host"] or None,
-        session=session,
-    )
-
-
-def _read_entries(
-    lines: Iterable[str], path: str, first_line: int, databases: dict[str | None, str]
-) -> Iterator[Event]:
-    entry: _Entry | None = None
-    pending_time: float | None = None  # a "# Time:" line applies to the entry that follows it
-    pending_line = 0
-    number = first_line - 1
-    for number, raw in enumerate(lines, first_line):
-        line = raw.rstrip("\r\n")
-        if line.startswith("#"):
-            if entry is not None and entry.sql and not _continues_statement(line):
-                yield _finish(entry, path, databases)
-                entry = None
-            if line.startswith("# Time: "):
-                pending_time, pending_line = _header_time(line[8:]), number
-                if pending_time is None:
-                    yield ReadProblem(Place(path, number), "a '# Time:' line whose time is not understood")
+    others = Others(path, databases)
+    carry = ""
+    waiting: list[str] = []  # blocks read after an entry that is not whole yet (a very long statement)
+    waited = 0
+    line = first_line
+    for chunk in chunks:
+        if waiting or carry and len(carry) > _BLOCK:  # join only when the text has doubled: linear
+            waiting.append(chunk)
+            waited += len(chunk)
+            if waited < len(carry):
                 continue
-            if entry is None:
-                if not line.startswith("# User@Host: "):
-                    if line.startswith("# Query_time: ") or line.startswith("# Thread_id: "):
-                        entry = _Entry(number, None)  # the User@Host line is missing: still an entry
-                    else:
-                        yield ReadProblem(Place(path, number), "a '#' line outside a slow log entry")
-                        continue
-                else:
-                    entry = _Entry(number, None)
-                if pending_line == number - 1:  # the entry starts at its "# Time:" line
-                    entry.line = pending_line
-                entry.header_time, pending_time = pending_time, None
-            if entry.sql:  # a "#" line inside a multi-line statement: a MySQL comment
-                entry.sql.append(line)
-            elif line.startswith("# User@Host: "):
-                _user_host(entry, line)
-            elif line.startswith("# administrator command: "):
-                yield LogEvent(
-                    LogEventKind.OTHER,
-                    line[2:].rstrip(";"),
-                    Place(path, entry.line),
-                    timestamp=entry.header_time,
-                    user=entry.user,
-                    session=entry.session,
-                )
-                entry = None
-            elif not line.startswith("# explain:"):
-                usual = _USUAL_QUERY_LINE.match(line)  # most lines: no extra fields to look for
-                if usual is not None:
-                    entry.fields.update(zip(_USUAL_FIELDS, usual.groups(), strict=True))
-                    continue
-                entry.fields.update(_PAIR.findall(line))
-                if " Schema: " in line and "Schema" not in entry.fields:
-                    entry.fields["Schema"] = ""  # MariaDB: no default database
+            chunk, waiting, waited = "".join(waiting), [], 0
+        text = carry + chunk if carry else chunk
+        cut = _last_entry_start(text)
+        if cut == 0:  # one entry, perhaps not whole yet: read on
+            carry = text
             continue
-        if entry is None:
-            if line.strip() and _BANNER.match(line) is None:
-                yield ReadProblem(Place(path, number), "not part of a slow log entry (no '# User@Host:' header before it)")
+        carry = text[cut:]
+        line = yield from _read_piece(text[:cut] if carry else text, path, line, databases, others)
+    carry += "".join(waiting)
+    if carry:
+        yield from _read_piece(carry if carry.endswith("\n") else carry + "\n", path, line, databases, others)
+    yield from others.finish()
+
+
+def _last_entry_start(text: str) -> int:
+    """Where ``text`` may be cut so that no usual entry is cut in two and the part after the cut
+    starts an entry or cannot start one: before the last "# Time:" line, or before the last "# User@Host:"
+    line after statement text, or else before the last statement line when the text cannot start
+    with an entry. 0 when the text must be read on (it may be one entry, not yet whole)."""
+    cut = text.rfind("\n# Time: ") + 1
+    if cut:
+        return cut
+    end = len(text)
+    while (found := text.rfind("\n# User@Host: ", 0, end)) > 0:
+        if text[text.rfind("\n", 0, found) + 1] != "#":  # the line before is statement text
+            return found + 1
+        end = found
+    if text.startswith(("# Time: ", "# User@Host: ")):
+        return 0
+    end = len(text)
+    while (found := text.rfind("\n", 0, end)) >= 0:
+        if found + 1 < len(text) and text[found + 1] != "#":
+            return found + 1
+        end = found
+    return 0
+
+
+def _read_piece(
+    text: str, path: str, line: int, databases: dict[str | None, str], others: Others
+) -> Generator[Item, None, int]:
+    """The events of whole lines of text; returns the number of the line after them."""
+    seconds, connections = SECONDS, _CONNECTIONS
+    for (
+        whole, fraction, time, user_host, _, thread, schema, query_time, sent, examined, affected, more, use,
+        stamp, sql, other,
+    ) in _USUAL_OR_OTHER.findall(text):  # fmt: skip
+        if other:
+            yield from others.add(other, line)
+            line += other.count("\n")
             continue
-        if not entry.sql:
-            matched = _SET_TIMESTAMP.match(line) if line.startswith(("SET timestamp=", "set timestamp=")) else None
-            if matched:
-                entry.timestamp = float(matched.group(1))
-                continue
-            matched = _USE.match(line) if line[:4].lower() == "use " else None
-            if matched:
-                name = matched.group(1)
-                entry.database = name[1:-1].replace("``", "`") if name.startswith("`") else name
-                databases[_session(entry)] = entry.database
-                continue
-            if not line.strip():
-                continue
-        entry.sql.append(line)
-    if entry is not None:
-        if entry.sql:
-            yield _finish(entry, path, databases)
+        if others.block:
+            yield from others.flush()
+        who = connections.get(user_host)
+        if who is None:
+            who = _connection(user_host)
+        user, client, connection = who
+        lines = 3
+        if thread:  # MariaDB: the Schema line says the database of every entry
+            session = thread
+            database: str | None = schema or None
+            rows = int(sent) or int(affected)
+            if use:
+                databases[session] = use[1:-1].replace("``", "`") if use[0] == "`" else use
+                lines = 6
+            else:
+                lines = 5
+        else:  # MySQL writes "use db;" only when it changes for the connection
+            session = connection
+            rows = int(sent)
+            if use:
+                database = databases[session] = use[1:-1].replace("``", "`") if use[0] == "`" else use
+                lines = 4
+            else:
+                database = databases.get(session)
+        if fraction:  # the header's microseconds win, unless they are zero
+            start = seconds.get(whole)
+            if start is None:
+                start = whole_seconds(whole)
+            timestamp = start + float(fraction)
+            if not timestamp % 1:
+                timestamp = float(stamp)
         else:
-            yield ReadProblem(Place(path, entry.line), "a slow log entry without its statement (truncated file)")
+            timestamp = float(stamp)
+        statement = sql.rstrip()
+        if "\r" in statement:  # CRLF line ends in the statement: as the line by line reading has them
+            statement = "\n".join([part.rstrip("\r") for part in statement.split("\n")])
+        if statement[-1] == ";":
+            statement = statement[:-1].rstrip()
+        yield (statement, path, line, timestamp, float(query_time) * 1000.0, database, user, None, client, session,
+               None, (), None, None, rows, int(examined))  # fmt: skip
+        if time:
+            lines += 1
+        if more:
+            lines += more.count("\n")
+        line += lines + sql.count("\n")
+    return line
 
 
-def _continues_statement(line: str) -> bool:
-    """A '#' line after statement text is a new entry's header unless it is a comment in the SQL."""
-    return not line.startswith(_ENTRY_STARTS)
+def _connection(user_host: str) -> tuple[str | None, str | None, str]:
+    """(user, client, MySQL connection id) of a usual "# User@Host:" line, kept for the next
+    entries of its connection."""
+    matched = _USUAL_USER_HOST.fullmatch(user_host)
+    assert matched is not None  # the line matched the same pattern within _USUAL_OR_OTHER
+    user, host, ip, connection = matched.groups()
+    if len(_CONNECTIONS) > 4096:
+        _CONNECTIONS.clear()
+    who = _CONNECTIONS[user_host] = (user or None, ip or host or None, connection or "")
+    return who
 
 
-def _finish(entry: _Entry, path: str, databases: dict[str | None, str]) -> Event:
-    sql = "\n".join(entry.sql).strip()
-    if sql.endswith(";"):
-        sql = sql[:-1].rstrip()
-    fields = entry.fields
-    try:
-        duration = float(fields["Query_time"]) * 1000.0 if "Query_time" in fields else None
-        rows = int(fields["Rows_sent"]) if "Rows_sent" in fields else None
-        examined = int(fields["Rows_examined"]) if "Rows_examined" in fields else None
-    except ValueError:
-        return ReadProblem(Place(path, entry.line), "a '# Query_time:' line with numbers not understood")
-    if "Rows_affected" in fields and not rows:
-        rows = int(fields["Rows_affected"]) if fields["Rows_affected"].isdigit() else rows
-    session = _session(entry)
-    if "Schema" in fields:  # MariaDB says it on every entry
-        database = fields["Schema"] or None
-    else:  # MySQL writes "use db;" only when it changes for the connection
-        database = entry.database or databases.get(session)
-    # The header time has microseconds (MySQL 5.7+); SET timestamp only whole seconds.
-    stamp = entry.header_time if entry.header_time is not None and entry.header_time % 1 else None
-    return QueryEvent(
-        sql=sql,
-        place=Place(path, entry.line),
-        engine=Engine.MYSQL,
-        timestamp=stamp if stamp is not None else (entry.timestamp if entry.timestamp is not None else entry.header_time),
-        duration_ms=duration,
-        rows=rows,
-        rows_examined=examined,
-        database=database,
-        user=entry.user,
-        client=entry.client,
-        session=session,
-    )
+_CONNECTIONS: dict[str, tuple[str | None, str | None, str]] = {}
 
-
-def _session(entry: _Entry) -> str | None:
-    return entry.session or entry.fields.get("Thread_id") or entry.fields.get("Id")
-
-
-def _user_host(entry: _Entry, line: str) -> None:
-    matched = _USER_HOST.match(line)
-    if matched is None:
-        return
-    entry.user = matched.group("user") or None
-    entry.client = matched.group("ip") or matched.group("host") or None
-    if matched.group("id"):
-        entry.session = matched.group("id")
-
-
-def _header_time(text: str) -> float | None:
-    """Seconds since the epoch. MySQL 5.7+ writes UTC (ISO 8601, ``log_timestamps``); the old
-    ``YYMMDD H:MM:SS`` form (MySQL 5.6, MariaDB) is the server's local time, taken here as UTC."""
-    text = text.strip()
-    if len(text) > 19 and text[10] == "T" and text[-1] == "Z":  # the usual form: whole seconds cached
-        whole = _SECONDS.get(text[:19])
-        if whole is None:
-            whole = _parse_time(text[:19] + "Z")
-            if len(_SECONDS) > 4096:
-                _SECONDS.clear()
-            _SECONDS[text[:19]] = whole
-        fraction = text[19:-1]
-        if whole is not None and (not fraction or fraction[0] == "." and fraction[1:].isdigit()):
-            return whole + (float(fraction) if fraction else 0.0)
-    return _parse_time(text)
-
-
-_SECONDS: dict[str, float | None] = {}
-
-
-def _parse_time(text: str) -> float | None:
-    matched = _ISO_TIME.match(text)
-    if matched:
-        year, month, day, hour, minute, second = (int(matched.group(i)) for i in range(1, 7))
-        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-        zone = matched.group(8)
-        if zone and zone != "Z":
-            sign = 1 if zone[0] == "+" else -1
-            seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-        return seconds + (float(matched.group(7)) if matched.group(7) else 0.0)
-    matched = _OLD_TIME.match(text)
-    if matched:
-        year, month, day, hour, minute, second = (int(matched.group(i)) for i in range(1, 7))
-        return float(calendar.timegm((2000 + year, month, day, hour, minute, second, 0, 0, 0)))
-    return None
 

@@ -15,9 +15,10 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
+from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
 from dbexpert.sources.logs import ReadOptions
-from dbexpert.sources.logs._pg_events import Event, Interpreter, Record
+from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events
 
 _FIRST_LINE = re.compile(
     r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[^,]*,(?:"(?:[^"]|"")*"|[^,"]*),(?:"(?:[^"]|"")*"|[^,"]*),\d+,'
@@ -37,6 +38,8 @@ _VXID, _XID, _SEVERITY, _MESSAGE, _DETAIL, _HINT, _CONTEXT, _QUERY, _APPLICATION
 )
 _QUERY_ID = 25
 
+ENGINE = Engine.POSTGRES  # of the query rows ``read_items`` yields
+
 
 def sniff(head: str) -> bool:
     return _FIRST_LINE.match(head.lstrip("\ufeff")) is not None
@@ -46,11 +49,21 @@ def read(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Even
     return read_lines(lines, path)
 
 
+def read_items(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Item]:
+    """As :func:`read`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
+    return line_items(lines, path)
+
+
 def read_lines(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Event]:
+    return events(line_items(lines, path, first_line))
+
+
+def line_items(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Item]:
+    """As :func:`read_lines`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     # The csv module refuses fields over 128 KiB by default; logged statements can be longer.
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     interpreter = Interpreter()
-    out: list[Event] = []
+    out: list[Item] = []
     rows = csv.reader(_Lines(lines))
     start = 1
     while True:
@@ -71,7 +84,8 @@ def read_lines(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator
             continue
         interpreter.feed(
             Record(
-                place=Place(path, line),
+                path=path,
+                line=line,
                 severity=row[_SEVERITY],
                 message=row[_MESSAGE],
                 timestamp=row[_LOG_TIME],

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
 from dbexpert.sources.logs import ReadOptions
-from dbexpert.sources.logs._pg_events import Event, Interpreter, Record
+from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events
+
+ENGINE = Engine.POSTGRES  # of the query rows ``read_items`` yields
 
 
 def sniff(head: str) -> bool:
@@ -25,9 +28,19 @@ def read(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Even
     return read_lines(lines, path)
 
 
+def read_items(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Item]:
+    """As :func:`read`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
+    return line_items(lines, path)
+
+
 def read_lines(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Event]:
+    return events(line_items(lines, path, first_line))
+
+
+def line_items(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator[Item]:
+    """As :func:`read_lines`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     interpreter = Interpreter()
-    out: list[Event] = []
+    out: list[Item] = []
     for number, line in enumerate(lines, first_line):
         if not line.strip():
             continue
@@ -43,7 +56,8 @@ def read_lines(lines: Iterable[str], path: str, first_line: int = 1) -> Iterator
         xid = _text(entry.get("txid"))
         interpreter.feed(
             Record(
-                place=Place(path, number),
+                path=path,
+                line=number,
                 severity=str(entry.get("error_severity", "LOG")),
                 message=entry["message"],
                 timestamp=_text(entry.get("timestamp")),

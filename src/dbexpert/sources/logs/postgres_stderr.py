@@ -7,7 +7,9 @@ as its continuation too (some collectors strip the tab). DETAIL, HINT, CONTEXT a
 attach to the message just before them: the server writes a message and its details in one piece.
 
 Speed: a continuation line is decided by its first character; only header lines meet the prefix
-regex, once each.
+regex, once each, and their fields come out of it in one call. :func:`read_items` hands queries on
+as plain :data:`~dbexpert.model.query_row.QueryRow` tuples (what the workload analysis reads);
+:func:`read` turns them into :class:`QueryEvent` values.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
+from operator import itemgetter
 
+from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
 from dbexpert.sources.logs import ReadOptions
-from dbexpert.sources.logs._pg_events import Event, Interpreter, Record
+from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events
 from dbexpert.sources.logs._pg_prefix import FIELDS, SEVERITIES, compile_prefix, guess_prefix
 
 _SECONDARY = frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"})
 _GUESS_LINES = 200
 _HEAD_MARKERS = tuple(f" {word}:  " for word in SEVERITIES.replace("[1-5]?", "").split("|"))
+
+ENGINE = Engine.POSTGRES  # of the query rows ``read_items`` yields
 
 
 def sniff(head: str) -> bool:
@@ -37,23 +43,37 @@ def sniff(head: str) -> bool:
 
 
 def read(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Event]:
+    return events(read_items(lines, path, options))
+
+
+def read_items(lines: Iterable[str], path: str, options: ReadOptions) -> Iterator[Item]:
+    """As :func:`read`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     iterator = iter(lines)
     head = list(islice(iterator, _GUESS_LINES))
     if options.log_line_prefix is not None:
         prefix = compile_prefix(options.log_line_prefix)
     else:
         prefix = guess_prefix([line.rstrip("\r\n") for line in head])
-    yield from read_lines(chain(head, iterator), path, prefix.regex)
+    return line_items(chain(head, iterator), path, prefix.regex)
 
 
 def read_lines(
     lines: Iterable[str], path: str, regex: re.Pattern[str], first_line: int = 1
 ) -> Iterator[Event]:
     """The events of ``lines`` (the first being line ``first_line`` of ``path``) for a compiled prefix."""
+    return events(line_items(lines, path, regex, first_line))
+
+
+def line_items(
+    lines: Iterable[str], path: str, regex: re.Pattern[str], first_line: int = 1
+) -> Iterator[Item]:
+    """As :func:`read_lines`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     interpreter = Interpreter()
     feed = interpreter.feed
-    out: list[Event] = []
+    out: list[Item] = []
     match = regex.match
+    # The fields in _GROUPS order from one tuple of all groups (no lookup of each group by name).
+    pick = itemgetter(*(regex.groupindex[name] - 1 for name in _GROUPS))
     has_pid = "(?P<pid>)" not in regex.pattern  # an empty stand-in when the prefix has no %p
     current: Record | None = None
     field = "message"  # the field continuation lines extend
@@ -77,34 +97,47 @@ def read_lines(
             else:
                 yield ReadProblem(Place(path, number), "not a PostgreSQL log line for this log_line_prefix")
             continue
-        severity = found.group("severity")
-        text = found.group("message")
-        if severity in _SECONDARY and current is not None:
-            if has_pid and found.group("pid") != (current.pid or ""):
-                yield ReadProblem(
-                    Place(path, number), f"{severity} of another process than the message before it"
-                )
-                continue
-            _close(current, field, parts)
-            field = _FIELD[severity]
-            if field:
-                previous = getattr(current, field)
-                setattr(current, field, text if previous is None else f"{previous}\n{text}")
-            parts = []
-            continue
+        (
+            severity,
+            text,
+            stamp,
+            epoch,
+            pid,
+            session,
+            user,
+            database,
+            application,
+            client,
+            xid,
+            vxid,
+            queryid,
+        ) = pick(found.groups())
         if current is not None:
-            _close(current, field, parts)
+            if severity in _SECONDARY:
+                if has_pid and pid != (current.pid or ""):
+                    yield ReadProblem(
+                        Place(path, number), f"{severity} of another process than the message before it"
+                    )
+                    continue
+                if parts:
+                    _close(current, field, parts)
+                    parts = []
+                field = _FIELD[severity]
+                if field:
+                    previous = getattr(current, field)
+                    setattr(current, field, text if previous is None else f"{previous}\n{text}")
+                continue
+            if parts:
+                _close(current, field, parts)
+                parts = []
             feed(current, out)
             if out:
                 yield from out
                 out.clear()
-        parts = []
         field = "message"
-        stamp, epoch, pid, session, user, database, application, client, xid, vxid, queryid = found.group(
-            *FIELDS
-        )
         current = Record(
-            Place(path, number),
+            path,
+            number,
             severity,
             text,
             stamp or epoch,
@@ -124,6 +157,7 @@ def read_lines(
     yield from out
 
 
+_GROUPS = ("severity", "message", *FIELDS)
 _FIELD = {
     "DETAIL": "detail",
     "HINT": "hint",

@@ -1,0 +1,147 @@
+"""The readers' fast path (queries as plain rows) gives what the event path gives: the same groups,
+breakdowns, histogram and log groups, the same request units, the same findings."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from dbexpert.advisors.workload.aggregate import WorkloadAggregate
+from dbexpert.advisors.workload.nplusone import GroupingOptions, RequestGrouper
+from dbexpert.api.workload import WorkloadOptions, analyze_workload, find_nplusone_in_events
+from dbexpert.model import Engine
+from dbexpert.model.query_row import row_event
+from dbexpert.model.workload import QueryEvent, RequestTrace
+from dbexpert.sources.logs import ReadOptions, open_text, postgres_stderr, read_events
+from dbexpert.sql.fingerprint import fingerprint
+
+BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
+OPTIONS = ReadOptions(format="postgres-stderr")
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("fast") / "postgresql.log"
+    _load("generate_pg_log").generate(path, 2 << 20, seed=11, garbage_every=500)
+    return path
+
+
+def _items(path: Path) -> list[object]:
+    with open_text(path) as text:
+        return list(postgres_stderr.read_items(text, str(path), OPTIONS))
+
+
+def _state(aggregate: WorkloadAggregate) -> dict[str, object]:
+    return {
+        "groups": {k: g.facts() for k, g in aggregate.groups.items()},
+        "breakdowns": [aggregate.breakdown(n) for n in ("databases", "users", "applications")],
+        "histogram": aggregate.time_histogram(),
+        "raw_histogram": {k: (t.calls, t.total_ms) for k, t in aggregate.histogram.items()},
+        "logs": [g.facts() for g in aggregate.log_groups()],
+        "log_counts": aggregate.log_counts,
+        "problems": (aggregate.problems.count, aggregate.problems.summary()),
+        "events": aggregate.query_events,
+        "span": (aggregate.first_seen, aggregate.last_seen),
+    }
+
+
+def test_rows_are_the_events(log: Path):
+    events = [e for e in read_events(log, OPTIONS)]
+    items = _items(log)
+    assert len(items) == len(events)
+    for item, event in zip(items, events, strict=True):
+        assert (row_event(item) if isinstance(item, tuple) else item) == event  # type: ignore[arg-type]
+    assert sum(isinstance(i, tuple) for i in items) > 5000
+
+
+def test_aggregating_rows_equals_aggregating_events(log: Path):
+    by_events = WorkloadAggregate().add_all(read_events(log, OPTIONS))
+    by_rows = WorkloadAggregate().add_items(_items(log), Engine.POSTGRES)  # type: ignore[arg-type]
+    assert _state(by_rows) == _state(by_events)
+    assert by_rows.problems.count > 0  # the garbage lines are counted on both paths
+
+
+def test_aggregating_rows_across_a_coarsened_histogram():
+    # One statement a minute for 70 days: the histogram falls back to hours while the rows stream in.
+    rows = [
+        (
+            "SELECT 1",
+            "a.log",
+            i + 1,
+            1_600_000_000.5 + i * 60.0,
+            1.0,
+            "db",
+            None,
+            None,
+            None,
+            "7",
+            None,
+            (),
+            None,
+            None,
+        )
+        for i in range(101_000)
+    ]
+    by_rows = WorkloadAggregate().add_items(rows)
+    by_events = WorkloadAggregate().add_all(row_event(r) for r in rows)
+    assert by_rows.resolution == by_events.resolution == 3600
+    assert _state(by_rows) == _state(by_events)
+
+
+def _units(traces: list[RequestTrace]) -> list[tuple[str, str, list[tuple[QueryEvent, str, str]]]]:
+    return [(t.key, t.kind, [(q.event, q.shape_id, q.shape) for q in t.queries]) for t in traces]
+
+
+def test_grouping_rows_equals_grouping_events(log: Path):
+    options = GroupingOptions(session_gap_ms=50.0)
+    from_events: list[RequestTrace] = []
+    grouper = RequestGrouper(options, repeated_only=True, on_close=from_events.append)
+    for event in read_events(log, OPTIONS):
+        assert grouper.add(event) == []  # handed to on_close instead
+    grouper.finish()
+    from_rows: list[RequestTrace] = []
+    grouper = RequestGrouper(options, repeated_only=True, on_close=from_rows.append)
+    for item in _items(log):
+        if isinstance(item, tuple):
+            grouper.add_row(item, fingerprint(item[0]))  # type: ignore[arg-type]
+    grouper.finish()
+    assert _units(from_rows) == _units(from_events)
+    assert from_rows and all(len({q.shape_id for q in t.queries}) < len(t.queries) for t in from_rows)
+
+
+def test_repeated_only_drops_exactly_the_units_without_a_repeat(log: Path):
+    every = RequestGrouper()
+    all_units = [t for e in read_events(log, OPTIONS) for t in every.add(e)] + every.finish()
+    repeated = RequestGrouper(repeated_only=True)
+    kept = [t for e in read_events(log, OPTIONS) for t in repeated.add(e)] + repeated.finish()
+    expected = [t for t in all_units if len({q.shape_id for q in t.queries}) < len(t.queries)]
+    assert _units(kept) == _units(expected)
+    assert len(kept) < len(all_units)
+
+
+def test_analyze_finds_what_the_event_path_finds(tmp_path: Path):
+    lines = []
+    for n in range(8):  # one session looking up eight customers one by one: an N+1
+        lines.append(
+            f"2024-05-01 10:00:00.{100 + n * 10:03d} UTC [4242] LOG:  duration: 0.{300 + n} ms  "
+            f"statement: SELECT * FROM customers WHERE id = {n + 1}\n"
+        )
+    path = tmp_path / "postgresql.log"
+    path.write_text("".join(lines))
+    result = analyze_workload([str(path)], WorkloadOptions(check_queries=False))
+    expected = find_nplusone_in_events(read_events(path))
+    assert [f.rule for f in result.findings] == ["n-plus-one-queries"]
+    assert result.findings == tuple(expected)
