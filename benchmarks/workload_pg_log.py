@@ -24,6 +24,7 @@ from array import array
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REQUEST_RULES = ("n-plus-one-queries", "per-row-inserts", "duplicate-queries")
 
 
 def _generator():  # type: ignore[no-untyped-def]
@@ -127,13 +128,19 @@ def main() -> None:
         "dbexpert --state (unchanged)": [*base, "--state", str(state)],
     }
     figures: dict[str, tuple[float, float, float, int]] = {}
+    request_findings: list[object] | None = None  # the 1-process run's: every other run must equal them
     for name, command in runs.items():
+        out.unlink(missing_ok=True)
         figures[name] = measure(command, show_errors=True)
         wall, cpu, rss, code = figures[name]
         groups = ""
         if out.exists() and code in (0, 1):
-            summary = json.loads(out.read_text())["summary"]
+            report = json.loads(out.read_text())
+            summary = report["summary"]
             groups = f", {summary.get('shapes')} groups, {summary.get('lines_not_understood')} lines not understood"
+            found = [f for f in report["findings"] if f["rule"] in REQUEST_RULES]
+            request_findings = found if request_findings is None else request_findings
+            groups += f", {len(found)} request findings ({'same as' if found == request_findings else 'DIFFER from'} 1 process)"
         print(f"{name:32} wall {wall:7.1f} s  cpu {cpu:7.1f} s  peak {rss:6.0f} MB  exit {code}{groups}")
     first, again = figures["dbexpert --state (first run)"][1], figures["dbexpert --state (unchanged)"][1]
     print(f"incremental re-run: {100 * again / first:.1f} % of the first run")

@@ -11,12 +11,11 @@ since their plan depends on the values.
 
 from __future__ import annotations
 
-import gc
 import importlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -25,7 +24,8 @@ from typing import Any
 from dbexpert.advisors.workload.aggregate import SORT_KEYS, QueryGroup, WorkloadAggregate, iso_time
 from dbexpert.advisors.workload.incremental import State
 from dbexpert.advisors.workload.nplusone import RequestGrouper
-from dbexpert.advisors.workload.parallel import SPLITTABLE, read_aggregate
+from dbexpert.advisors.workload.parallel import SPLITTABLE, few_collections, read_aggregate
+from dbexpert.advisors.workload.stitch import Grouping
 from dbexpert.api.config import Config, enabled_rules, rule_options, validate
 from dbexpert.engines import SessionOptions, connect
 from dbexpert.engines.url import is_url, parse_url
@@ -161,13 +161,18 @@ def analyze_workload(
             facts.append({"source": name, "format": fmt, "rows": len(rows)})
             continue
         before = aggregate.query_events
+        grouping = requests.grouping()
         if state is not None:
-            aggregate.merge(state.read(path, fmt, read_options, options.jobs, progress))
+            aggregate.merge(state.read(path, fmt, read_options, options.jobs, progress, grouping))
+            requests.add(grouping)
         elif options.jobs > 1 and fmt in SPLITTABLE:
-            aggregate.merge(read_aggregate(path, fmt, read_options, options.jobs, progress=progress)[0])
+            aggregate.merge(
+                read_aggregate(path, fmt, read_options, options.jobs, progress=progress, grouping=grouping)[0]
+            )
+            requests.add(grouping)
         else:
             reader = importlib.import_module(f"dbexpert.sources.logs.{READERS[fmt]}")
-            with _few_collections():
+            with few_collections():
                 if hasattr(reader, "read_items"):  # the fast path: queries as plain rows
                     items = _items(path, reader, read_options, progress)
                     aggregate.add_items(items, reader.ENGINE, requests.row_watcher())
@@ -208,6 +213,7 @@ class RequestWatch:
         self._rules: list[Rule] = [r for r in enabled_rules(config, rules) if r.target is Target.REQUEST]
         self._options = rule_options(config, rules)
         self._findings: list[Finding] = []
+        self._check = RequestCheck(tuple(r.name for r in self._rules), self._options, self._rules)
         self._pending: list[RequestTrace] = []  # closed units with a repeated shape, checked in batches
         # Every request rule needs a shape that ran twice: most units have none and are never built.
         self._grouper = RequestGrouper(repeated_only=True, on_close=self._keep)
@@ -229,20 +235,61 @@ class RequestWatch:
         None when no request rule is enabled."""
         return self._grouper.add_row if self._rules else None
 
+    def grouping(self) -> Grouping | None:
+        """For a read done elsewhere (``-j N``, ``--state``): the rules to run, where the findings go."""
+        return Grouping(self._check) if self._rules else None
+
+    def add(self, grouping: Grouping | None) -> None:
+        """The findings of such a read: its closed units' and, the file having ended, its open ones'."""
+        if grouping is not None:
+            self._findings.extend(_restored(f) for f in grouping.final())
+
     def finish(self) -> list[Finding]:
         self._grouper.finish()  # the last units go to _keep
-        self._check()
+        self._run()
         self._findings.sort(key=lambda f: (f.location.path or "", f.location.line or 0))
         return self._findings
 
     def _keep(self, closed: RequestTrace) -> None:
         self._pending.append(closed)
         if len(self._pending) >= 1000:
-            self._check()
+            self._run()
 
-    def _check(self) -> None:
+    def _run(self) -> None:
         self._findings.extend(run_request_rules(self._pending, self._rules, self._options))
         self._pending = []
+
+
+class RequestCheck:
+    """The request rules as a callable that pickles (by rule name) into the worker processes of
+    ``-j N`` and whose findings pickle back (evidence as a plain dict; :func:`_restored` undoes it)."""
+
+    def __init__(
+        self, names: tuple[str, ...], options: dict[str, dict[str, Any]], rules: list[Rule] | None = None
+    ) -> None:
+        self.names, self.options = names, options
+        self._rules = rules  # in another process: the shipped rules of those names
+
+    @property
+    def key(self) -> str:
+        return json.dumps([self.names, self.options], sort_keys=True, default=str)
+
+    def __call__(self, traces: list[RequestTrace]) -> list[Finding]:
+        if self._rules is None:
+            shipped = registry()
+            self._rules = [shipped.get(name) for name in self.names]
+        return [replace(f, evidence=dict(f.evidence)) for f in run_request_rules(traces, self._rules, self.options)]
+
+    def __getstate__(self) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+        return self.names, self.options
+
+    def __setstate__(self, state: tuple[tuple[str, ...], dict[str, dict[str, Any]]]) -> None:
+        self.names, self.options = state
+        self._rules = None
+
+
+def _restored(finding: Finding) -> Finding:
+    return replace(finding, evidence=MappingProxyType(dict(finding.evidence)))
 
 
 def find_nplusone_in_events(
@@ -338,22 +385,6 @@ def _events(
             yield event
     if progress is not None:
         progress(str(path), total, total)
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Fewer garbage collections while a log streams through: its millions of short-lived tuples
-    make no reference cycles, yet they trigger collections that would walk every long-lived object
-    (the parsers' and rules' modules, the groups) again and again — a tenth of the reading time.
-    Those objects are set aside (``gc.freeze``) and the young generation collected less often."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _items(

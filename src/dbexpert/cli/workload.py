@@ -49,13 +49,14 @@ def workload_group() -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Processes per uncompressed PostgreSQL log (stderr, csvlog, jsonlog).",
+    help="Processes per uncompressed PostgreSQL log (stderr, csvlog, jsonlog); "
+    "the same report as one process, N+1 findings included.",
 )
 @click.option(
     "--state",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Incremental mode: remember what was read in FILE; unchanged logs are not read again, "
-    "appended data is read once.",
+    "appended data is read once (N+1 findings still cover the whole log).",
 )
 @output_options
 @rule_options

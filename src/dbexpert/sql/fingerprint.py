@@ -121,31 +121,67 @@ _ESCAPE_PREFIX = re.compile(r"'(?<=[eE]')(?<![\w'][eE]')")
 
 def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
     """The shape of ``sql`` (any text: a statement that does not parse still gets one)."""
-    shape = _seen.get((sql, engine))
+    if engine is _POSTGRES:
+        cache = _POSTGRES_CACHE
+    else:
+        cache = _MYSQL_CACHE if engine is _MYSQL else _cache_of(engine)
+    shape = cache.seen.get(sql)  # the same text again (extended-protocol statements repeat verbatim)
     if shape is not None:
         return shape
-    skeleton = _skeleton(sql, engine)
-    shape = _fingerprint(sql if skeleton is None else skeleton, engine)
-    if len(_seen) >= _SEEN_LIMIT:
-        _seen.clear()  # a cheap bound: the skeleton cache below still holds the shapes
-    _seen[(sql, engine)] = shape
+    skeleton = _quick_skeleton(sql, cache.strings, cache.tricky)
+    key = sql if skeleton is None else skeleton
+    shape = cache.shapes.get(key)
+    if shape is None:
+        shape = _fingerprint(key, engine)
+        if len(cache.shapes) >= _SHAPES_LIMIT:
+            cache.shapes.clear()
+        cache.shapes[key] = shape
+    if len(cache.seen) >= _SEEN_LIMIT:
+        cache.seen.clear()  # a cheap bound: the skeletons' shapes still hold the shapes
+    cache.seen[sql] = shape
     return shape
 
 
-_seen: dict[tuple[str, Engine], Shape] = {}
+class _Cache:
+    """One engine's passes and caches, found by identity: an enum member hashes in Python code,
+    which would cost more than a cache hit."""
+
+    __slots__ = ("seen", "shapes", "strings", "tricky")
+
+    def __init__(self, engine: Engine) -> None:
+        self.seen: dict[str, Shape] = {}  # statement text -> shape
+        self.shapes: dict[str, Shape] = {}  # skeleton (or text taking the full path) -> shape
+        self.strings = _QUICK_STRINGS.get(engine)
+        self.tricky = _TRICKY.get(engine)
+
+
+def _cache_of(engine: Engine) -> _Cache:
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = _Cache(engine)
+    return cache
+
+
+_POSTGRES, _MYSQL = Engine.POSTGRES, Engine.MYSQL
+_caches: dict[Engine, _Cache] = {}
+_POSTGRES_CACHE, _MYSQL_CACHE = _cache_of(_POSTGRES), _cache_of(_MYSQL)
 _SEEN_LIMIT = 16384
+_SHAPES_LIMIT = 65536
 
 
 def _skeleton(sql: str, engine: Engine) -> str | None:
     """The statement with its literals replaced as the full passes would, or None when tricky."""
-    strings = _QUICK_STRINGS.get(engine)
-    if strings is None or "\x00" in sql:
+    return _quick_skeleton(sql, _QUICK_STRINGS.get(engine), _TRICKY.get(engine))
+
+
+def _quick_skeleton(sql: str, strings: re.Pattern[str] | None, tricky: re.Pattern[str] | None) -> str | None:
+    if strings is None or tricky is None or "\x00" in sql:
         return None
     if "\\" in sql and _ESCAPE_PREFIX.search(sql):  # E'...' strings where a backslash escapes a quote
         return None
     if "'" in sql:
         sql = strings.sub(" ? ", sql)
-    if _TRICKY[engine].search(sql):
+    if tricky.search(sql):
         return None
     if "$" in sql and _DOLLAR_TAG.search(sql):
         return None

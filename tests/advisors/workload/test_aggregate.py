@@ -6,6 +6,10 @@ import math
 import pickle
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dbexpert.advisors.workload import aggregate as aggregate_module
 from dbexpert.advisors.workload.aggregate import (
     MAX_MESSAGE_SHAPES,
     OTHER,
@@ -14,6 +18,7 @@ from dbexpert.advisors.workload.aggregate import (
     message_shape,
 )
 from dbexpert.model import Engine
+from dbexpert.model.query_row import row_event
 from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
@@ -234,3 +239,46 @@ def test_breakdowns_cap_names_whatever_the_order_of_triples(monkeypatch) -> None
     assert databases == {"db1": 10, "db2": 10, "db3": 10, OTHER: 30}
     assert {row["name"]: row["calls"] for row in agg.breakdown("users")} == {"u1": 30, "u0": 30}
     assert agg.breakdown("applications") == [{"name": UNKNOWN, "calls": 60, "total_ms": 60.0}]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SELECT 1", "SELECT a FROM t WHERE b = 2", "UPDATE t SET a = 'x'"]),
+            st.one_of(st.none(), st.floats(min_value=0, max_value=1e5, allow_nan=False)),
+            st.one_of(st.none(), st.floats(min_value=1.7e9, max_value=1.8e9, allow_nan=False)),
+            st.sampled_from([None, "shop", "app"]),
+        ),
+        max_size=60,
+    ),
+    st.integers(min_value=1, max_value=7),
+)
+def test_rows_in_batches_equal_their_events_one_by_one(rows: list, batch: int) -> None:
+    """add_items holds a shape's calls and adds them a batch at a time: the very groups, tallies
+    and histogram that adding each call's event gives."""
+    items = [
+        (sql, "x.log", n, at, ms, db, "u", None, None, "s1", None, (), None, None)
+        for n, (sql, ms, at, db) in enumerate(rows, start=1)
+    ]
+    saved = aggregate_module._BATCH
+    aggregate_module._BATCH = batch
+    try:
+        fast = WorkloadAggregate().add_items(items)
+    finally:
+        aggregate_module._BATCH = saved
+    slow = WorkloadAggregate().add_all(row_event(item) for item in items)
+    assert fast.query_events == slow.query_events == len(items)
+    assert [g.facts() for g in fast.top(10)] == [g.facts() for g in slow.top(10)]
+    for mine, theirs in zip(fast.groups.values(), slow.groups.values(), strict=True):
+        assert (mine.total_ms, mine.min_ms, mine.max_ms, mine.first_seen, mine.last_seen) == (
+            theirs.total_ms,
+            theirs.min_ms,
+            theirs.max_ms,
+            theirs.first_seen,
+            theirs.last_seen,
+        )
+        assert mine.sketch.buckets == theirs.sketch.buckets and mine.sketch.zeros == theirs.sketch.zeros
+    assert fast.breakdown("databases") == slow.breakdown("databases")
+    assert fast.time_histogram() == slow.time_histogram()
+    assert (fast.first_seen, fast.last_seen) == (slow.first_seen, slow.last_seen)

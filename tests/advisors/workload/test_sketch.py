@@ -133,3 +133,31 @@ def test_pickled_sketch_gives_the_same_quantiles() -> None:
     assert copy.buckets == sketch.buckets
     for q in QUANTILES:
         assert copy.quantile(q) == sketch.quantile(q)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(durations, st.just(0.0)), max_size=300),
+    st.integers(min_value=1, max_value=50),
+    st.sampled_from([30, 200, 2048]),
+)
+def test_adding_in_batches_equals_adding_one_by_one(values: list[float], batch: int, limit: int) -> None:
+    """add_many, a batch at a time, leaves the very sketch add_one leaves (folds included)."""
+    saved = sketch_module.MAX_BUCKETS
+    sketch_module.MAX_BUCKETS = limit
+    try:
+        one, many = QuantileSketch(), QuantileSketch()
+        for value in values:
+            one.add_one(value)
+        for start in range(0, len(values), batch):
+            many.add_many(values[start : start + batch])
+    finally:
+        sketch_module.MAX_BUCKETS = saved
+    assert (many.buckets, many.count, many.zeros, many.min, many.max) == (
+        one.buckets,
+        one.count,
+        one.zeros,
+        one.min,
+        one.max,
+    )
+    assert many._low == one._low and list(many._counts) == list(one._counts)

@@ -24,6 +24,8 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
 from typing import Any
 
 from dbexpert.advisors.workload.sketch import QuantileSketch
@@ -39,6 +41,7 @@ MAX_MESSAGE_SHAPES = 500  # per log event kind
 MAX_MINUTES = 100_000  # histogram buckets kept per minute before falling back to hours (~70 days)
 OTHER = "(other)"
 _MAX_TRIPLES = 4096  # cached (database, user, application) triples
+_BATCH = 65536  # calls held by WorkloadAggregate.add_items before they are added to their groups
 UNKNOWN = "(unknown)"
 _HISTOGRAM_WIDTHS = (60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400)
 
@@ -142,6 +145,27 @@ class QueryGroup:
                 self.first_seen = timestamp
             if self.last_seen is None or timestamp > self.last_seen:
                 self.last_seen = timestamp
+
+    def add_calls(self, durations: list[float | None], timestamps: list[float | None]) -> None:
+        """Calls of one statement each, in order: as :meth:`add_one` for each pair, in fewer steps."""
+        self.calls += len(durations)
+        timed = [ms for ms in durations if ms is not None]
+        if timed:
+            self.timed_calls += len(timed)
+            self.total_ms = reduce(add, timed, self.total_ms)  # one addition after another, as add_one
+            self.sketch.add_many(timed)
+            low, high = min(timed), max(timed)
+            if self.min_ms is None or low < self.min_ms:
+                self.min_ms = low
+            if self.max_ms is None or high > self.max_ms:
+                self.max_ms = high
+        times = [t for t in timestamps if t is not None]
+        if times:
+            low, high = min(times), max(times)
+            if self.first_seen is None or low < self.first_seen:
+                self.first_seen = low
+            if self.last_seen is None or high > self.last_seen:
+                self.last_seen = high
 
     def add_rows(self, rows: int | None, examined: int | None) -> None:
         if rows is not None:
@@ -317,6 +341,10 @@ class WorkloadAggregate:
         groups, tallies_of = self.groups, self._tallies
         add_log, add_problem = self.add_log, self.problems.add
         shape_of = fingerprint
+        # Per shape, the calls not yet added to its group: durations and times are appended here and
+        # added a batch at a time (_flush), the same sums in the same order, fewer steps per call.
+        batches: dict[str, tuple[QueryGroup, list[float | None], list[float | None]]] = {}
+        batched = 0
         events = 0
         first: float | None = None
         last: float | None = None
@@ -333,20 +361,30 @@ class WorkloadAggregate:
             events += 1
             sql = row[0]
             shape = shape_of(sql, engine)
-            group = groups.get(shape.id)
-            if group is None:
-                group = groups[shape.id] = QueryGroup(
-                    shape_id=shape.id,
-                    shape=shape.text,
-                    engine=engine,
-                    example_sql=sql,
-                    example_place=Place(row[1], row[2]),
-                    example_parameters=row[11],
-                )
+            batch = batches.get(shape.id)
+            if batch is None:
+                group = groups.get(shape.id)
+                if group is None:
+                    group = groups[shape.id] = QueryGroup(
+                        shape_id=shape.id,
+                        shape=shape.text,
+                        engine=engine,
+                        example_sql=sql,
+                        example_place=Place(row[1], row[2]),
+                        example_parameters=row[11],
+                    )
+                batch = batches[shape.id] = (group, [], [])
             timestamp, ms = row[3], row[4]
-            group.add_one(timestamp, ms, row[13])
+            batch[1].append(ms)
+            batch[2].append(timestamp)
+            if row[13] is not None and batch[0].queryid is None:
+                batch[0].queryid = row[13]
             if len(row) > 14:  # a MySQL slow log's row (mysql_slow.SlowRow): rows sent and examined follow
-                group.add_rows(row[14], row[15])  # type: ignore[misc]
+                batch[0].add_rows(row[14], row[15])  # type: ignore[misc]
+            batched += 1
+            if batched >= _BATCH:
+                _flush(batches)
+                batched = 0
             names = (row[5], row[6], row[7])
             tallies = tallies_of.get(names)
             if tallies is None:
@@ -376,6 +414,7 @@ class WorkloadAggregate:
                     bucket = self.histogram[int(low)]
             if watch is not None:
                 watch(row, shape, engine)
+        _flush(batches)
         self.query_events += events
         if first is not None:
             self.first_seen = _earliest(self.first_seen, first)
@@ -541,6 +580,13 @@ class WorkloadAggregate:
         for start, tally in self.histogram.items():
             merged.setdefault(start - start % resolution, Tally()).merge(tally)
         self.histogram, self.resolution = merged, resolution
+
+
+def _flush(batches: dict[str, tuple[QueryGroup, list[float | None], list[float | None]]]) -> None:
+    """Add the held calls to their groups and forget them."""
+    for group, durations, timestamps in batches.values():
+        group.add_calls(durations, timestamps)
+    batches.clear()
 
 
 def message_shape(message: str) -> str:

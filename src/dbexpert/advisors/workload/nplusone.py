@@ -9,14 +9,22 @@ serves one request after another and a query run once per request must not look 
 The grouper streams: :meth:`RequestGrouper.add` hands back the units it has closed (a session
 stretch after its pause), :meth:`RequestGrouper.finish` the rest. Memory is bounded: at most
 ``max_open`` units are held (the oldest is closed first) and a unit holds at most ``max_queries``
-statements (a longer one is closed and a new one starts); a session stretch silent for
-``stale_after_s`` of log time is closed without waiting for its session's next statement. Within a
-unit, statements are ordered by start time (trace exporters write a span when it ends, so file
-order is not start order).
+statements (a longer one is closed and a new one starts); a transaction ends with its ``COMMIT`` or
+``ROLLBACK`` when the log gives that statement its transaction id; a session stretch or transaction
+silent for ``stale_after_s`` of log time is closed without waiting for a next statement (looked
+for whenever log time enters a new quarter of ``stale_after_s``, counted from the epoch, so that
+the moments do not depend on where reading started). Within a unit, statements are ordered by
+start time (trace exporters write a span when it ends, so file order is not start order).
+
+What is open can be taken out (:meth:`RequestGrouper.state`) and put back into another grouper
+(``RequestGrouper(state=...)``): reading then continues exactly as one pass would, in another
+process or another run. :meth:`GroupingState.digest` tells whether two groupers would go on alike.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -50,6 +58,11 @@ class _Open:
         self.queries: list[tuple[QueryEvent | QueryRow, Shape]] = []
         self.last: float | None = None  # end time of the latest statement
 
+    def copy(self) -> _Open:
+        twin = _Open(self.key, self.kind, self.engine)
+        twin.queries, twin.last = list(self.queries), self.last
+        return twin
+
     def repeats(self) -> bool:
         """Whether some shape ran twice: what every request rule looks for."""
         return len({shape.id for _, shape in self.queries}) < len(self.queries)
@@ -66,6 +79,34 @@ class _Open:
         return RequestTrace(key=self.key, kind=self.kind, queries=tuple(ordered), engine=engine)
 
 
+@dataclass(frozen=True, slots=True)
+class GroupingState:
+    """The units a grouper holds open, oldest first, with the log time of its next look for silent
+    units: everything its next decisions depend on."""
+
+    units: tuple[_Open, ...] = ()
+    sweep_at: float = float("-inf")
+
+    def digest(self) -> bytes:
+        """A hash of the whole state (units in order, their statements' places, kinds, keys and times,
+        the next look for silent units): groupers whose states have the same digest decide alike
+        from there on."""
+        facts = (
+            self.sweep_at,
+            [
+                (u.key, u.kind, u.engine.value, u.last, [_place(item) for item, _ in u.queries])
+                for u in self.units
+            ],
+        )
+        return hashlib.blake2b(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
+def _place(item: QueryEvent | QueryRow) -> tuple[str, int]:
+    if item.__class__ is tuple:
+        return item[1], item[2]
+    return item.place.path, item.place.line  # type: ignore[union-attr]
+
+
 class RequestGrouper:
     """Collects query events into :class:`RequestTrace` units (see the module docstring).
 
@@ -79,13 +120,22 @@ class RequestGrouper:
         options: GroupingOptions | None = None,
         repeated_only: bool = False,
         on_close: Callable[[RequestTrace], None] | None = None,
+        state: GroupingState | None = None,
     ) -> None:
         self.options = options or GroupingOptions()
         self.repeated_only = repeated_only
         self.on_close = on_close  # given, units go there as they close instead of being returned
         self._open: dict[tuple[str, str], _Open] = {}
-        self._sweep_at = float("-inf")  # log time of the next look for stale session stretches
+        self._sweep_at = float("-inf")  # log time of the next look for silent units
         self._gap_ms = self.options.session_gap_ms
+        if state is not None:  # go on from where another grouper stopped
+            for unit in state.units:
+                self._open[(unit.kind, unit.key)] = unit.copy()
+            self._sweep_at = state.sweep_at
+
+    def state(self) -> GroupingState:
+        """What is open now (a copy: this grouper may go on)."""
+        return GroupingState(tuple(u.copy() for u in self._open.values()), self._sweep_at)
 
     def add(self, event: QueryEvent | LogEvent | ReadProblem) -> list[RequestTrace]:
         if not isinstance(event, QueryEvent) or event.calls != 1:
@@ -123,6 +173,7 @@ class RequestGrouper:
             self._sweep(timestamp, closed)
         unit = self._open.get(which)
         session = kind == "session"
+        ordered = kind != "request"  # ends with COMMIT / ROLLBACK; swept when silent
         if (
             unit is not None
             and session
@@ -144,7 +195,7 @@ class RequestGrouper:
                 unit.last = end
         if len(queries) >= self.options.max_queries or (
             # the first character first: c, r, e or a blank is what the regex can start with
-            session and (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
+            ordered and (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
         ):
             self._close(which, closed)
         return closed
@@ -156,14 +207,16 @@ class RequestGrouper:
         return closed
 
     def _sweep(self, now: float, closed: list[RequestTrace]) -> None:
-        """Close the session stretches silent since ``stale_after_s`` before ``now``: what is held
-        stays proportional to the sessions active lately, not to every session the log ever had."""
+        """Close the session stretches and transactions silent since ``stale_after_s`` before ``now``:
+        what is held stays proportional to the sessions active lately, not to every session (or
+        transaction) the log ever had."""
         stale = self.options.stale_after_s
-        self._sweep_at = now + stale / 4
+        step = stale / 4
+        self._sweep_at = (now // step + 1) * step
         silent = [
             which
             for which, unit in self._open.items()
-            if unit.kind == "session" and unit.last is not None and now - unit.last > stale
+            if unit.kind != "request" and unit.last is not None and now - unit.last > stale
         ]
         for which in silent:
             self._close(which, closed)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
+from math import ceil, log
 
 DEFAULT_ACCURACY = 0.01
 MAX_BUCKETS = 2048  # keys spanned; beyond, the lowest buckets fold together: the tail (p95, p99) stays exact
@@ -84,6 +86,28 @@ class QuantileSketch:
             counts[index] += 1
         else:
             self._add_outside(index + self._low, 1)
+
+    def add_many(self, values: list[float]) -> None:
+        """Record each of ``values`` once: the same sketch as :meth:`add_one` for each, in any order
+        (folding keeps the keys above the largest minus MAX_BUCKETS whatever the order)."""
+        if not values:
+            return
+        self.count += len(values)
+        low, high = min(values), max(values)
+        if low < self.min:
+            self.min = low
+        if high > self.max:
+            self.max = high
+        log_gamma = self._log_gamma
+        keys = [ceil(log(value) / log_gamma) for value in values if value > 0]
+        self.zeros += len(values) - len(keys)
+        counts = self._counts
+        for key, n in Counter(keys).items():
+            index = key - self._low
+            if 0 <= index < len(counts):
+                counts[index] += n
+            else:
+                self._add_outside(key, n)
 
     def _add_outside(self, key: int, count: int) -> None:
         counts = self._counts

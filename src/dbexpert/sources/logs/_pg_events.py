@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from dbexpert.model.query_row import QueryRow, row_event
 from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
@@ -107,6 +108,65 @@ def split_plan(body: str) -> tuple[str | None, str]:
     return text[len("Query Text: ") : node.start()].rstrip("\n"), text[node.start() :]
 
 
+def quick_row(
+    path: str,
+    line: int,
+    message: str,
+    timestamp: str | None,
+    session: str | None,
+    transaction: str | None,
+    names: tuple[str, str, str, str],
+    queryid: str,
+) -> QueryRow | tuple[()] | None:
+    """The row :class:`Interpreter` makes of ``duration: N ms  statement: S`` (or ``execute …: S``)
+    when nothing is attached to the message (DETAIL...) and its session holds nothing; None for any
+    other message (which then goes through :meth:`Interpreter.feed`); an empty tuple for the
+    duration of a parse or bind step, which gives nothing. ``names``: database, user, application,
+    client, as the prefix gave them."""
+    end = message.find(" ms", 10)
+    if end < 0:
+        return None
+    rest = message[end + 3 :].lstrip(" ")
+    if not rest:
+        return None
+    if rest[0] in "pb":
+        if rest.startswith(("parse ", "bind ")) and _is_number(message[10:end]):
+            return ()  # the execute line that follows carries the statement's own duration
+        return None
+    colon = rest.find(": ")
+    if colon < 0:
+        return None
+    try:
+        duration = float(message[10:end])
+    except ValueError:
+        return None
+    database, user, application, client = names
+    return (
+        rest[colon + 2 :],
+        path,
+        line,
+        parse_timestamp(timestamp),
+        duration,
+        database or None,
+        user or None,
+        application or None,
+        client or None,
+        session,
+        transaction or None,
+        (),
+        None,
+        queryid if queryid and queryid != "0" else None,
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Interpreter:
     """Records in, events out (appended to ``out``: no generator per record; queries as
     :data:`QueryRow` tuples); :meth:`finish` at the end."""
@@ -115,6 +175,11 @@ class Interpreter:
         self._statements: dict[str | None, tuple[Record, str]] = {}  # statement awaiting its duration
         self._plans: dict[str | None, tuple[Record, float, str | None, str]] = {}
         self._waits: dict[str | None, tuple[Record, float | None]] = {}
+
+    def pending(self) -> tuple[dict[str | None, Any], ...]:
+        """What is held per session (statements awaiting a duration, plans, lock waits): a reader
+        may skip :meth:`feed` for a message whose session holds nothing (see :func:`quick_row`)."""
+        return self._statements, self._plans, self._waits
 
     def feed(self, record: Record, out: list[Item]) -> None:
         message = record.message

@@ -130,3 +130,16 @@ def guess_prefix(lines: list[str]) -> CompiledPrefix:
         if score > best_score:
             best, best_score = compiled, score
     return best or compile_prefix(COMMON_PREFIXES[0])
+
+
+def block_regex(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """The line regex of :func:`compile_prefix` for text of many lines, each ending with ``\\n``: one
+    match is either a message line with the tab-led lines continuing it (groups: the line regex's,
+    then ``continued``, all of them from the first ``\\n`` on, and an empty ``other``), or any other
+    line (``other``; the other groups empty). Free-text fields stop at line ends, which is where the
+    line regex stops on a line alone, so both find the same fields."""
+    pattern = regex.pattern
+    head = pattern[: pattern.rindex("(?P<message>")].replace(".*?", "[^\\n]*?")
+    return re.compile(
+        rf"(?=[^\t\n]){head}(?P<message>[^\n]*)(?P<continued>(?:\n\t[^\n]*)*)\n|(?P<other>[^\n]*)\n"
+    )

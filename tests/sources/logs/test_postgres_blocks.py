@@ -1,0 +1,99 @@
+"""The stderr reader's block path (one regular expression over blocks of text) against the line by
+line reading: the same items wherever the blocks end, whatever the lines."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dbexpert.sources.logs import ReadOptions, postgres_stderr
+from dbexpert.sources.logs._pg_prefix import COMMON_PREFIXES, block_regex, compile_prefix
+
+from .test_postgres_stderr import BACKGROUND, CAPTURED
+
+LONG = "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h "
+_P = "2024-05-01 10:40:00 UTC [1016]: [1-1] user=app,db=shop,app=worker,client=10.0.4.106 "
+_Q = "2024-05-01 10:40:01 UTC [1017]: [1-1] user=a,b,db=x,db=y,app=web,client=[local] "
+# Lines of every kind the reader meets, in the long prefix pgBadger recommends.
+_LINES = [
+    _P + "LOG:  duration: 0.626 ms  statement: SELECT * FROM t WHERE id = 66",
+    _P + "LOG:  duration: 0.072 ms  parse <unnamed>: SELECT a FROM t WHERE id = $1",
+    _P + "LOG:  duration: 0.014 ms  bind <unnamed>: SELECT a FROM t WHERE id = $1",
+    _P + "LOG:  duration: 15.396 ms  execute <unnamed>: SELECT a FROM t WHERE id = $1",
+    _P + "DETAIL:  parameters: $1 = 'w634570'",
+    _P + "LOG:  statement: SELECT 1",
+    _P + "LOG:  duration: 1.5 ms",
+    _P + "LOG:  duration: x ms  statement: SELECT 2",
+    _P + "LOG:  duration: 3 ms  plan:",
+    "\tQuery Text: SELECT 3",
+    "\tSeq Scan on t  (cost=0.00..1.00 rows=1 width=4)",
+    _P + 'ERROR:  relation "nope" does not exist at character 15',
+    _P + "STATEMENT:  SELECT * FROM nope",
+    _P + "HINT:  a hint",
+    _P + "LOCATION:  somewhere.c:12",
+    _Q + "DETAIL:  of another process",
+    _Q + "LOG:  duration: 2.000 ms  statement: SELECT a,",
+    _P + "LOG:  process 1016 still waiting for ShareLock on transaction 7 after 1000.1 ms",
+    _P + "LOG:  process 1016 acquired ShareLock on transaction 7 after 2400.5 ms",
+    _P + "LOG:  disconnection: session time: 0:00:01.000 user=app database=shop host=10.0.4.106",
+    _P + "LOG:  duration: 4.0 ms  statement: COMMIT",
+    "\t       b",
+    "\t\tFROM t",
+    "  WHERE lost_tab = 1",
+    "2024-05-01 garbage",
+    "",
+    "garbage \x00",
+    "\ufffd\ufffd",
+    _P + "LOG:  duration: 0.5 ms  statement: SELECT 'crlf'\r",
+    "\tAND x = 1\r",
+    _P + "LOG:  duration: 0.5 ms  statement: SELECT 'cr\rin the middle'",
+    _P + "LOG:  autovacuum launcher started",
+]
+
+
+def _both(text: str, spec: str, block: int) -> tuple[list, list]:
+    regex = compile_prefix(spec).regex
+    by_lines = list(postgres_stderr.line_items(io.StringIO(text, newline=""), "x.log", regex))
+    chunks = [text[i : i + block] for i in range(0, len(text), block)]
+    by_blocks = list(postgres_stderr.text_items(chunks, "x.log", regex))
+    return by_lines, by_blocks
+
+
+@pytest.mark.parametrize("block", [1, 2, 7, 64, 500, 1 << 16])
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [(CAPTURED, "%m [%p] %q%u@%d "), (BACKGROUND, "%m [%p] %q%u@%d "), ("\n".join(_LINES) + "\n", LONG)],
+)
+def test_where_the_blocks_end_changes_nothing(text: str, spec: str, block: int):
+    by_lines, by_blocks = _both(text, spec, block)
+    assert by_blocks == by_lines
+    assert any(item.__class__ is tuple for item in by_lines)
+
+
+def test_an_open_file_is_read_in_blocks_with_the_same_events(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    text = "\n".join(_LINES * 3)  # no line feed at the end
+    path = tmp_path / "x.log"
+    path.write_text(text, encoding="utf-8", newline="")
+    expected = list(postgres_stderr.read_items(text.splitlines(keepends=True), "x.log", ReadOptions(LONG)))
+    monkeypatch.setattr(postgres_stderr, "_BLOCK", 100)
+    with path.open(encoding="utf-8", newline="") as handle:
+        assert list(postgres_stderr.read_items(handle, "x.log", ReadOptions(LONG))) == expected
+
+
+@pytest.mark.parametrize("spec", COMMON_PREFIXES)
+def test_the_block_regex_finds_the_line_regex_fields(spec: str):
+    line = compile_prefix(spec).regex
+    block = block_regex(line)
+    assert block.groups == line.groups + 2
+    assert [n for n in block.groupindex if n not in ("continued", "other")] == list(line.groupindex)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=40), st.sampled_from([1, 3, 64, 1 << 16]), st.booleans())
+def test_any_mix_of_lines_reads_the_same_either_way(lines: list[str], block: int, last_line_feed: bool):
+    text = "\n".join(lines) + ("\n" if last_line_feed else "")
+    by_lines, by_blocks = _both(text, LONG, block)
+    assert by_blocks == by_lines
