@@ -3,10 +3,7 @@ breakdowns, histogram and log groups, the same request units, the same findings.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -18,24 +15,15 @@ from dbexpert.model.query_row import row_event
 from dbexpert.model.workload import QueryEvent, RequestTrace
 from dbexpert.sources.logs import ReadOptions, open_text, postgres_stderr, read_events
 from dbexpert.sql.fingerprint import fingerprint
+from tests.files import load_benchmark
 
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 OPTIONS = ReadOptions(format="postgres-stderr")
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fast") / "postgresql.log"
-    _load("generate_pg_log").generate(path, 2 << 20, seed=11, garbage_every=500)
+    load_benchmark("generate_pg_log").generate(path, 2 << 20, seed=11, garbage_every=500)
     return path
 
 

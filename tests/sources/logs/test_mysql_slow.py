@@ -14,10 +14,8 @@ Log", ``log_slow_extra``, ``log_timestamps``): no MySQL 8 server can run here.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,9 +27,9 @@ from dbexpert.model.workload import LogEvent, QueryEvent, ReadProblem
 from dbexpert.sources.logs import ReadOptions, detect_format, mysql_slow, read_events
 from dbexpert.sources.logs.mysql_slow import read, read_lines, sniff
 from dbexpert.sql.fingerprint import fingerprint
+from tests.files import load_benchmark
 
 DATA = Path(__file__).parent / "data"
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 
 
 def _queries(events):
@@ -219,14 +217,7 @@ def test_an_entry_cut_off_before_its_statement_does_not_swallow_the_next():
 
 
 def test_a_generated_log_is_grouped_exactly(tmp_path: Path):
-    spec = importlib.util.spec_from_file_location("workload_mysql_slow", BENCHMARKS / "workload_mysql_slow.py")
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec.loader.exec_module(bench)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    bench = load_benchmark("workload_mysql_slow")
     log = tmp_path / "slow.log"
     entries, lines = bench.generate(log, 2 << 20)
     result = bench.check_grouping(log, Path(f"{log}.truth"))

@@ -3,10 +3,7 @@ and the fingerprint's fast path agreeing with its full normalization on every st
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
@@ -16,28 +13,18 @@ from dbexpert.model import Engine
 from dbexpert.model.workload import QueryEvent
 from dbexpert.sources.logs import ReadOptions, read_events
 from dbexpert.sql import fingerprint as fp
-
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.files import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log = tmp_path_factory.mktemp("generated") / "postgresql.log"
-    _load("generate_pg_log").generate(log, 3 << 20, seed=7, garbage_every=1000)
+    load_benchmark("generate_pg_log").generate(log, 3 << 20, seed=7, garbage_every=1000)
     return log
 
 
 def test_grouping_matches_the_truth_event_by_event(generated: Path):
-    result = _load("workload_pg_log").check_grouping(generated, Path(f"{generated}.truth"))
+    result = load_benchmark("workload_pg_log").check_grouping(generated, Path(f"{generated}.truth"))
     assert result["exact"], result
     assert result["events"] >= 9000 and result["groups"] > 1000
     assert result["problems"] == result["events"] // 1000  # one garbage line every 1,000 events
