@@ -38,8 +38,8 @@ TRANSACTION, PARAMETERS, PLAN, QUERYID = 10, 11, 12, 13
 
 
 def row_event(row: QueryRow, engine: Engine = Engine.POSTGRES) -> QueryEvent:
-    """The :class:`QueryEvent` a row stands for."""
-    # (a MySQL slow log's row has its rows sent and examined after these)
+    """The :class:`QueryEvent` a row stands for; a MySQL slow log's row carries its rows sent and
+    examined after the fourteen fields."""
     (
         sql,
         path,
@@ -71,4 +71,6 @@ def row_event(row: QueryRow, engine: Engine = Engine.POSTGRES) -> QueryEvent:
         parameters=params,
         plan=plan,
         queryid=qid,
+        rows=row[14] if len(row) > 14 else None,  # type: ignore[misc]
+        rows_examined=row[15] if len(row) > 15 else None,  # type: ignore[misc]
     )

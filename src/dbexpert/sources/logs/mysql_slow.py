@@ -38,7 +38,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator
 
 from dbexpert.model import Engine
-from dbexpert.model.workload import Place, QueryEvent
+from dbexpert.model.query_row import row_event
 from dbexpert.sources.logs import ReadOptions
 from dbexpert.sources.logs._mysql_entries import BANNER, SECONDS, Event, Item, Others, SlowRow, whole_seconds
 
@@ -106,20 +106,7 @@ def _events(items: Iterable[Item]) -> Iterator[Event]:
         if item.__class__ is not tuple:
             yield item  # type: ignore[misc]  # a LogEvent or a ReadProblem
             continue
-        sql, path, line, timestamp, duration, database, user, _, client, session, *_, rows, examined = item
-        yield QueryEvent(
-            sql=sql,
-            place=Place(path, line),
-            engine=ENGINE,
-            timestamp=timestamp,
-            duration_ms=duration,
-            rows=rows,
-            rows_examined=examined,
-            database=database,
-            user=user,
-            client=client,
-            session=session,
-        )
+        yield row_event(item, ENGINE)  # type: ignore[arg-type]
 
 
 def _blocks(stream: io.TextIOBase) -> Iterator[str]:
