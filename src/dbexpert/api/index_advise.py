@@ -18,6 +18,7 @@ from dbexpert.advisors.index.candidates import (
     Candidate,
     Rejected,
     candidates_for,
+    estimated_bound,
     estimated_bytes,
     served_by_existing,
 )
@@ -95,6 +96,7 @@ class IndexAdvice:
                 "table": r.candidate.table,
                 "sql": r.candidate.sql(concurrently=concurrently) + ";",
                 "size_bytes": r.size_bytes,
+                "size_bound_bytes": r.bound_bytes,
                 "hypopg_size_bytes": self.hypopg_bytes.get(r.candidate.sql()),
                 "queries": [by_number[n].query.where for n in r.queries],
                 "benefit": r.benefit,
@@ -129,6 +131,7 @@ class IndexAdvice:
             "skipped": len(self.skipped),
             "budget_bytes": self.budget_bytes,
             "recommended_bytes": sum(r.size_bytes for r in self.recommended),
+            "recommended_bound_bytes": sum(r.bound_bytes for r in self.recommended),
             "cost_before": round(selection.cost_before, 2),
             "cost_after": round(selection.cost_after, 2),
             "cost_ratio": round(selection.ratio, 4),
@@ -150,7 +153,8 @@ class IndexAdvice:
         s = self.selection
         lines = [
             f"dbexpert index advise — {self.target}: {len(self.recommended)} index(es), "
-            f"{_mb(sum(r.size_bytes for r in self.recommended))} of {_mb(self.budget_bytes)}; "
+            f"{_mb(sum(r.size_bytes for r in self.recommended))} modelled, at most "
+            f"{_mb(sum(r.bound_bytes for r in self.recommended))} of {_mb(self.budget_bytes)}; "
             f"estimated workload cost {s.cost_before:.1f} -> {s.cost_after:.1f} (x{s.ratio:.3f})",
         ]
         lines += [f"note: {n}" for n in self.notes]
@@ -160,7 +164,8 @@ class IndexAdvice:
         for item in self.indexes_json():
             lines.append(f"  {item['sql']}")
             lines.append(
-                f"    size ≈ {_mb(item['size_bytes'])} (modelled real bytes), benefit {item['benefit']}, "
+                f"    size ≈ {_mb(item['size_bytes'])} (modelled real bytes, at most {_mb(item['size_bound_bytes'])}), "
+                f"benefit {item['benefit']}, "
                 f"{item['reason']}; serves {', '.join(item['queries'])}"
             )
         lines.append("\nQueries (estimated cost before -> after)")
@@ -223,10 +228,16 @@ def index_advise(
             def size(candidate: Candidate) -> int:
                 return estimated_bytes(candidate, tables[candidate.table])
 
+            def bound(candidate: Candidate) -> int:
+                return estimated_bound(candidate, tables[candidate.table])
+
             selection = select(
                 items, candidates.paths, size, cost, budget, max_indexes, _write_factors(catalog),
                 max_width=max_width,
                 existing=lambda c: served_by_existing(c, tables[c.table]) is not None,
+                bound_of=bound,
+                # an existing index whose keys begin with a candidate's: the merge tries it alone
+                existing_key=lambda c: served_by_existing(replace(c, include=()), tables[c.table]),
             )
             selection = Selection(
                 selection.recommended,

@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from dbexpert.advisors.index.size import btree_bytes, column_distinct, column_width
-from dbexpert.advisors.index.size_innodb import innodb_bytes
+from dbexpert.advisors.index.size import btree_bound, btree_bytes, column_distinct, column_width
+from dbexpert.advisors.index.size_innodb import EXTENT_PAGES, innodb_bytes
+from dbexpert.advisors.index.size_innodb import PAGE as INNODB_PAGE
 from dbexpert.model import Catalog, Engine, Table
 from dbexpert.sql.query.index_candidates import TableAccess
 from dbexpert.sql.quote import qualify, quote_ident
@@ -25,6 +26,7 @@ MAX_IDENT_BYTES = 63
 # A constant predicate is worth a partial index when its value is this rare and the column this skewed.
 PARTIAL_MAX_FRACTION = 0.2
 PARTIAL_MIN_TOP_FREQUENCY = 0.5
+INNODB_EXTENT = EXTENT_PAGES * INNODB_PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +204,25 @@ def served_by_existing(candidate: Candidate, table: Table) -> str | None:
 
 
 def estimated_bytes(candidate: Candidate, table: Table) -> int:
+    """The modelled real size of ``candidate`` once built."""
+    return _estimate(candidate, table, bound=False)
+
+
+def estimated_bound(candidate: Candidate, table: Table) -> int:
+    """The most ``candidate`` is expected to take once built: what the budget counts. B-trees: the
+    model raised by its calibrated margin (:mod:`size`), a partial index at the largest share of
+    rows its predicate may keep; InnoDB: one more extent (the model lands on whole extents, and
+    one leaf page too few misses one)."""
+    return _estimate(candidate, table, bound=True)
+
+
+def _estimate(candidate: Candidate, table: Table, bound: bool) -> int:
     fraction = 1.0
     if candidate.where:
-        fraction = PARTIAL_MAX_FRACTION / 2  # the predicate is rare by construction
+        # the predicate is rare by construction: modelled at half the largest share it may keep
+        fraction = PARTIAL_MAX_FRACTION if bound else PARTIAL_MAX_FRACTION / 2
+    size = btree_bound if bound else btree_bytes
+    extra = INNODB_EXTENT if bound else 0
     if candidate.expression:
         # An expression is as wide as the widest column it reads (lower(email) ~ email) and counts as
         # all-distinct (no deduplication).
@@ -212,11 +230,11 @@ def estimated_bytes(candidate: Candidate, table: Table) -> int:
         widths = [column_width(c) for c in table.columns if c.name.lower() in words]
         width = max(widths, default=16.0)
         if candidate.engine is Engine.MYSQL:
-            return innodb_bytes(table, candidate.keys, expression_width=width)
-        return btree_bytes(table, candidate.keys, (), expression_width=width, row_fraction=fraction)
+            return innodb_bytes(table, candidate.keys, expression_width=width) + extra
+        return size(table, candidate.keys, (), expression_width=width, row_fraction=fraction)
     if candidate.engine is Engine.MYSQL:  # InnoDB: no partial indexes, no INCLUDE, no deduplication
-        return innodb_bytes(table, candidate.keys)
-    return btree_bytes(table, candidate.keys, candidate.include, row_fraction=fraction)
+        return innodb_bytes(table, candidate.keys) + extra
+    return size(table, candidate.keys, candidate.include, row_fraction=fraction)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

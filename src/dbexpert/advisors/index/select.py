@@ -6,7 +6,12 @@ Greedy on benefit per byte: at each step every move is priced — add a new inde
 candidate path, so one-column starts and multi-column jumps are both seen) or widen a chosen index
 by one column / to its covering variant — and the move with the best cost reduction per added
 byte that fits the budget wins. The search stops when the best move gains less than
-``min_gain`` of the workload's cost. Sizes are real bytes (:mod:`size`), not hypopg's estimate.
+``min_gain`` of the workload's *current* cost (the cost with the indexes chosen so far): a
+threshold relative to the cost before any index lets one query whose estimate dwarfs the rest
+stop the search once an index has removed it. Sizes are real bytes (:mod:`size`), not hypopg's
+estimate; the budget counts each index at its calibrated upper bound (``bound_of``), so the set
+fits in real bytes. Overlapping indexes of the final set are then merged (:mod:`merge`) and the
+freed bytes offered to the search once more.
 
 Costs come from a callable, so this module never talks to a database: ``cost(query, config)``
 answers the planner's cost of one query with a configuration of candidates (only those on the
@@ -20,8 +25,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from dbexpert.advisors.index.candidates import Candidate, Rejected
+from dbexpert.advisors.index.merge import Merge, merge_overlaps
 
-MIN_GAIN = 0.002  # of the workload's cost: below it a move is noise in the planner's estimate
+MIN_GAIN = 0.002  # of the workload's current cost: below it a move is noise in the planner's estimate
+MERGE_TOLERANCE = 0.002  # of the workload's cost: what all merges together may add to it
 MAX_WIDTH = 3  # key columns of an index the widening may reach
 
 
@@ -45,12 +52,28 @@ CostFunction = Callable[[WorkItem, tuple[Candidate, ...]], Evaluation]
 
 
 @dataclass(frozen=True, slots=True)
+class Space:
+    """What a move must fit: the budget (counted in ``bound_of`` bytes), the number of indexes, the
+    key width; and how a move is scored (``size_of`` bytes, write discounts)."""
+
+    size_of: Callable[[Candidate], int]
+    bound_of: Callable[[Candidate], int]
+    budget_bytes: int
+    max_indexes: int
+    factor: Mapping[str, float]
+    min_gain: float
+    max_width: int
+    existing: Callable[[Candidate], bool]
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     candidate: Candidate
     size_bytes: int
     queries: tuple[int, ...]  # work item numbers whose final plan uses it
     benefit: float  # weighted workload cost it saves, with the rest of the set in place
     reason: str
+    bound_bytes: int = 0  # the size the budget counted: the model's calibrated upper bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +100,10 @@ class Selection:
     def size_bytes(self) -> int:
         return sum(r.size_bytes for r in self.recommended)
 
+    @property
+    def bound_bytes(self) -> int:
+        return sum(r.bound_bytes for r in self.recommended)
+
 
 def select(
     items: Sequence[WorkItem],
@@ -89,72 +116,113 @@ def select(
     min_gain: float = MIN_GAIN,
     max_width: int = MAX_WIDTH,
     existing: Callable[[Candidate], bool] | None = None,
+    bound_of: Callable[[Candidate], int] | None = None,
+    existing_key: Callable[[Candidate], str | None] | None = None,
+    merge_tolerance: float = MERGE_TOLERANCE,
 ) -> Selection:
     """Choose indexes from ``paths`` for ``items`` within ``budget_bytes`` and ``max_indexes``.
 
     ``write_factor`` maps a table to the share of an index's read benefit that survives its write
     cost (1.0 for read-only tables). ``existing`` says whether an index the table already has
     serves a candidate: a path's prefix (``(a)`` of ``(a) INCLUDE (b)``) may duplicate a primary
-    key, and such a move is never made.
+    key, and such a move is never made. ``bound_of`` is the size the budget counts (default
+    ``size_of``); ``existing_key`` names an existing index whose key columns begin with a
+    candidate's (the merge then tries that index alone).
     """
-    factor = write_factor or {}
+    space = Space(
+        size_of, bound_of or size_of, budget_bytes, max_indexes, write_factor or {}, min_gain, max_width,
+        existing or (lambda candidate: False),
+    )
     search = _Search(items, cost)
     base = search.total(())
     rejected: list[Rejected] = []
     # Greedy on benefit per byte can spend the budget on many small wins and miss one large index
     # (the knapsack trap); greedy on plain benefit misses the reverse. Both runs share the cost
     # cache, and the cheaper final configuration wins (the ratio run on ties).
-    runs = [
-        _greedy(
-            search, paths, size_of, budget_bytes, max_indexes, factor, min_gain * base, max_width, by_ratio,
-            existing or (lambda candidate: False),
-        )
-        for by_ratio in (True, False)
-    ]
-    chosen, steps = min(runs, key=lambda run: search.total(tuple(run[0])))
+    runs = [(*_greedy(search, paths, space, by_ratio), by_ratio) for by_ratio in (True, False)]
+    chosen, steps, by_ratio = min(runs, key=lambda run: search.total(tuple(run[0])))
     chosen, unused = _drop_unused(search, chosen)
+    # Merge overlapping indexes, give the freed bytes to the search once more, merge what it adds.
+    chosen, merges, dropped = _merge(search, chosen, space, existing_key, merge_tolerance)
+    unused += dropped
+    if merges:
+        chosen, more = _greedy(search, paths, space, by_ratio, start=chosen)
+        steps += more
+        chosen, dropped = _drop_unused(search, chosen)
+        unused += dropped
+        chosen, again, dropped = _merge(search, chosen, space, existing_key, merge_tolerance)
+        merges += again
+        unused += dropped
     rejected.extend(Rejected(c.table, c.sql(name=False), "no plan of the workload uses it") for c in unused)
+    rejected.extend(_merged_away(merge) for merge in merges)
     final = tuple(chosen)
     costs = tuple(
         QueryCost(item.number, search.item(item, ()).cost, search.item(item, final).cost) for item in items
     )
-    recommended = tuple(_recommendation(search, c, final, size_of(c)) for c in final)
+    recommended = tuple(
+        replace(_recommendation(search, c, final, space.size_of(c)), bound_bytes=space.bound_of(c)) for c in final
+    )
     return Selection(recommended, tuple(rejected), costs, base, search.total(final), steps)
+
+
+def _merge(
+    search: _Search,
+    chosen: list[Candidate],
+    space: Space,
+    existing_key: Callable[[Candidate], str | None] | None,
+    tolerance: float,
+) -> tuple[list[Candidate], list[Merge], list[Candidate]]:
+    """``chosen`` with its overlaps merged, the merges, and what no plan uses afterwards."""
+    merged, merges = merge_overlaps(chosen, search.total, (space.size_of, space.bound_of), tolerance, existing_key)
+    if not merges:
+        return chosen, [], []
+    kept, unused = _drop_unused(search, merged)
+    return kept, merges, unused
+
+
+def _merged_away(merge: Merge) -> Rejected:
+    gone = merge.replaced[0]
+    what = " and ".join(c.sql(name=False) for c in merge.replaced)
+    into = merge.into.sql(name=False) if merge.into is not None else f"the existing index {merge.existing}"
+    return Rejected(
+        gone.table,
+        what,
+        f"merged into {into}: {merge.saved_bytes / 2**20:.1f} MB less, estimated workload cost "
+        f"{merge.cost_change * 100:+.2f} %",
+    )
 
 
 def _greedy(
     search: _Search,
     paths: Sequence[Candidate],
-    size_of: Callable[[Candidate], int],
-    budget_bytes: int,
-    max_indexes: int,
-    factor: Mapping[str, float],
-    noise: float,
-    max_width: int,
+    space: Space,
     by_ratio: bool,
-    existing: Callable[[Candidate], bool],
+    start: Sequence[Candidate] = (),
 ) -> tuple[list[Candidate], int]:
-    """One greedy run: the best move (per added byte, or in absolute gain) until none gains more
-    than ``noise``; the chosen indexes and the number of steps.
+    """One greedy run from ``start``: the best move (per added byte, or in absolute gain) until
+    none gains more than ``space.min_gain`` of the current cost; the chosen indexes and the number
+    of steps.
 
     Lazy evaluation (as in CELF): a move's score from an earlier step bounds its score now, since
     a move gains less once other indexes are in place; moves are priced best bound first, and the
     pricing stops when the best fresh score beats every remaining bound. When no move gains, every
     move has been priced afresh, so the stopping point is exact."""
-    chosen: list[Candidate] = []
-    current = search.total(())
+    chosen: list[Candidate] = list(start)
+    current = search.total(tuple(chosen))
     steps = 0
     bounds: dict[tuple[object, ...], float] = {}
+    size_of, bound_of = space.size_of, space.bound_of
     while True:
         best: tuple[float, Candidate, Candidate | None] | None = None
-        used_bytes = sum(size_of(c) for c in chosen)
+        used_bytes = sum(bound_of(c) for c in chosen)
+        noise = space.min_gain * current
         moves = []
-        for new, old in _moves(paths, chosen, max_width):
-            if (old is None and len(chosen) >= max_indexes) or existing(new):
+        for new, old in _moves(paths, chosen, space.max_width):
+            if (old is None and len(chosen) >= space.max_indexes) or space.existing(new):
+                continue
+            if used_bytes + bound_of(new) - (bound_of(old) if old is not None else 0) > space.budget_bytes:
                 continue
             added = size_of(new) - (size_of(old) if old is not None else 0)
-            if used_bytes + added > budget_bytes:
-                continue
             key = (new.signature, old.signature if old is not None else None)
             moves.append((bounds.get(key, math.inf), key, added, new, old))
         moves.sort(key=lambda move: -move[0])  # stable: equal bounds keep the order of _moves
@@ -162,7 +230,7 @@ def _greedy(
             if best is not None and bound <= best[0]:
                 break
             config = tuple(c for c in chosen if c is not old) + (new,)
-            gain = (current - search.total(config)) * factor.get(new.table, 1.0)
+            gain = (current - search.total(config)) * space.factor.get(new.table, 1.0)
             score = gain / max(added, 8192) if by_ratio else gain
             bounds[key] = score
             if gain <= max(noise, 1e-9):

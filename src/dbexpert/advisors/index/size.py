@@ -30,13 +30,17 @@ small table (``pages ≤ n``, ``s · (R − 1) / N ≈ 1``) the estimate is left
 
 Calibrated against indexes built on PostgreSQL 15 (``tests/advisors/test_size_calibration``): the
 model lands within ±10 % of ``pg_relation_size`` on the shapes tested (documented in
-docs/index-advisor.md).
+docs/index-advisor.md). The budget counts :func:`btree_bound`, the model raised by the largest
+error measured for the kind of index (``MARGIN_*`` below), so a set that fits the budget fits it
+in real bytes too.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from dbexpert.model import Column, Table
 from dbexpert.model.catalog import TypeKind
@@ -62,7 +66,23 @@ _FIXED_WIDTH = {
 # ANALYZE's sample when the statistics target is unknown: 300 × 100 (the default) rows.
 ANALYZE_SAMPLE = 30_000
 CLUSTERED = 0.9  # |pg_stats.correlation| from which a column counts as physically clustered
-_NO_DEDUP = frozenset({TypeKind.NUMERIC, TypeKind.FLOAT, TypeKind.JSON, TypeKind.JSONB, TypeKind.ARRAY})
+# How far below the built index the model may land, by what decides its size (measured on
+# PostgreSQL 15; figures in docs/index-advisor.md, tests in tests/advisors/test_size_calibration.py):
+# tuples stored one per row are exact but for the inner pages (-0.4 % to +0.1 % measured); posting
+# lists depend on pg_stats' distinct estimate and on how full deduplication leaves the pages (built
+# up to 7 % above the model); a clustered column's corrected distinct count falls between 0.85 and 1.05 of the
+# real one over repeated ANALYZE runs (TPC-H SF 1 l_orderkey: built 11.7 % above the model).
+MARGIN_EXACT = 0.03
+MARGIN_DEDUP = 0.10
+MARGIN_CLUSTERED = 0.20
+# Types whose B-tree operator class has no "equal image" support: no deduplication. char(n)
+# (bpchar) is one (measured: an index on a char(10) column with 7 values is as large as unique keys).
+_NO_DEDUP = frozenset(
+    {TypeKind.NUMERIC, TypeKind.FLOAT, TypeKind.JSON, TypeKind.JSONB, TypeKind.ARRAY, TypeKind.CHAR}
+)
+# Values whose length varies from row to row: each tuple is padded to 8 bytes on its own, 3.5
+# bytes on average (and from 0 to 7), which the average width cannot tell.
+PADDING = 3.5
 
 
 def maxalign(n: float) -> int:
@@ -118,6 +138,13 @@ def analyze_sample(table: Table) -> int:
     return 300 * max(targets) if targets else ANALYZE_SAMPLE
 
 
+@dataclass(frozen=True, slots=True)
+class SizeEstimate:
+    bytes: int  # the model's figure
+    bound: int  # the most the built index is expected to take: the figure raised by ``margin``
+    margin: float
+
+
 def btree_bytes(
     table: Table,
     keys: Sequence[str],
@@ -133,15 +160,87 @@ def btree_bytes(
     A key that is not a column (an expression) counts ``expression_width`` bytes and as distinct.
     ``row_fraction`` is the share of rows a partial index keeps.
     """
+    return btree_size(
+        table, keys, include, expression_width=expression_width, unique=unique, row_fraction=row_fraction, dedup=dedup
+    ).bytes
+
+
+def btree_bound(table: Table, keys: Sequence[str], include: Sequence[str] = (), **options: Any) -> int:
+    """The calibrated upper bound of :func:`btree_bytes`: what the budget counts."""
+    return btree_size(table, keys, include, **options).bound
+
+
+def btree_size(
+    table: Table,
+    keys: Sequence[str],
+    include: Sequence[str] = (),
+    *,
+    expression_width: float = 16.0,
+    unique: bool = False,
+    row_fraction: float = 1.0,
+    dedup: bool = True,
+) -> SizeEstimate:
+    """:func:`btree_bytes` with its upper bound: the margin is ``MARGIN_EXACT`` when every row is
+    its own tuple, ``MARGIN_DEDUP`` when posting lists are counted, ``MARGIN_CLUSTERED`` when
+    their number comes from the clustered-column correction."""
     rows = max(1.0, float(table.stats.row_estimate or 0) if table.stats else 1.0) * row_fraction
     columns = [table.column(k) for k in keys]
-    data = sum(column_width(c) if c is not None else expression_width for c in columns)
-    data += sum(column_width(table.column(c)) for c in include)
-    tuple_bytes = maxalign(8 + data) + 4
+    tuple_bytes, worst = tuple_layout([*columns, *(table.column(c) for c in include)], expression_width)
+    estimate = _btree_pages(table, rows, columns, tuple_bytes + 4, include, unique, row_fraction, dedup)
+    # the bound: every alignment padding at its worst, and the calibrated margin
+    high = _btree_pages(table, rows, columns, worst + 4, include, unique, row_fraction, dedup)
+    return SizeEstimate(estimate[0] * PAGE, int(math.ceil(high[0] * PAGE * (1 + high[1]))), high[1])
+
+
+def tuple_layout(columns: Sequence[Column | None], expression_width: float = 16.0) -> tuple[float, float]:
+    """Bytes of an index tuple (8-byte header, the columns each at its alignment, the whole
+    padded to 8): expected, and at most. A fixed-width column is aligned to its width; a short
+    variable-length value (1-byte header) is not aligned. After a string, whose length varies from
+    row to row, the next alignment pads ``(a − 1) / 2`` bytes on average; a numeric's length varies
+    little (a few digit groups), so the estimate lays it out at its average width (plus the half
+    byte ``avg_width``'s rounding down loses), and only the bound pads ``a − 1`` bytes after any
+    variable-length value."""
+    expected = worst = 8.0
+    strings = variable = False
+    for column in columns:
+        width = column_width(column) if column is not None else expression_width
+        kind = column.kind if column is not None else None
+        fixed = kind in _FIXED_WIDTH
+        align = int(width) if fixed and width in (2, 4, 8) else 1
+        if align > 1:
+            expected = expected + (align - 1) / 2 if strings else math.ceil(expected / align) * align
+            worst = worst + align - 1 if variable else math.ceil(worst / align) * align
+        expected += width
+        worst += width
+        if not fixed and kind is not TypeKind.CHAR:  # pg_stats.avg_width is rounded down
+            expected += 0.5
+            worst += 1
+        strings = strings or kind is None or kind in (TypeKind.VARCHAR, TypeKind.TEXT, TypeKind.OTHER)
+        # a char(n) value always takes n bytes
+        variable = variable or not (fixed or kind is TypeKind.CHAR)
+    return (
+        expected + PADDING if strings else float(maxalign(expected)),
+        worst + 7 if variable else float(maxalign(worst)),
+    )
+
+
+def _btree_pages(
+    table: Table,
+    rows: float,
+    columns: Sequence[Column | None],
+    tuple_bytes: float,
+    include: Sequence[str],
+    unique: bool,
+    row_fraction: float,
+    dedup: bool,
+) -> tuple[int, float]:
+    """Pages of the index and the margin of the model for it."""
     distinct = rows
+    corrected = False
     if columns and all(c is not None for c in columns):
         whole = table if row_fraction == 1.0 else None  # the clustering correction reads the whole table
         distinct = min(rows, math.prod(column_distinct(c, rows, whole) for c in columns))
+        corrected = whole is not None and any(column_distinct(c, rows, whole) != column_distinct(c, rows) for c in columns)
     dedupable = (
         dedup
         and not unique
@@ -157,4 +256,5 @@ def btree_bytes(
         stored = rows * tuple_bytes
     leaf_pages = math.ceil(stored / (USABLE * FILLFACTOR))
     pages = leaf_pages + math.ceil(leaf_pages * 0.01) + 1
-    return int(pages * PAGE)
+    margin = (MARGIN_CLUSTERED if corrected else MARGIN_DEDUP) if dedupable else MARGIN_EXACT
+    return int(pages), margin
