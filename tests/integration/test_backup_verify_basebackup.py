@@ -405,9 +405,11 @@ def test_flipped_byte_in_a_members_compressed_data_names_that_member(
     _flip(archive, _compressed_offset(archive, member.offset_data + member.size // 2))
     problems = bb.check_tar_files(backup, bb.read_manifest(backup))
     # It inflates to other bytes (the member's CRC32C differs) or not at all (it breaks off there);
-    # the gzip trailer's CRC, which ISA-L may check ahead, follows as the archive's own problem.
+    # the archive's own problem comes last (the gzip trailer's CRC, which ISA-L may check ahead, or
+    # a tar header after the member that no longer reads). Inflating on past a flipped bit can also
+    # shift what follows, so members between them may be reported too, but never one before it.
     assert problems[0].path == relation, problems
-    assert problems[-1].path == "base.tar.gz" and len(problems) == 2, problems
+    assert problems[-1].path == "base.tar.gz" and 2 <= len(problems) <= 3, problems
     result = verify_backup(backup)
     assert not result.passed
     assert result.findings[0].evidence["file"] == relation
