@@ -145,24 +145,10 @@ class SizeEstimate:
     margin: float
 
 
-def btree_bytes(
-    table: Table,
-    keys: Sequence[str],
-    include: Sequence[str] = (),
-    *,
-    expression_width: float = 16.0,
-    unique: bool = False,
-    row_fraction: float = 1.0,
-    dedup: bool = True,
-) -> int:
-    """Estimated bytes of ``CREATE INDEX ... (keys) INCLUDE (include)`` on ``table``.
-
-    A key that is not a column (an expression) counts ``expression_width`` bytes and as distinct.
-    ``row_fraction`` is the share of rows a partial index keeps.
-    """
-    return btree_size(
-        table, keys, include, expression_width=expression_width, unique=unique, row_fraction=row_fraction, dedup=dedup
-    ).bytes
+def btree_bytes(table: Table, keys: Sequence[str], include: Sequence[str] = (), **options: Any) -> int:
+    """Estimated bytes of ``CREATE INDEX ... (keys) INCLUDE (include)`` on ``table`` (the options of
+    :func:`btree_size`)."""
+    return btree_size(table, keys, include, **options).bytes
 
 
 def btree_bound(table: Table, keys: Sequence[str], include: Sequence[str] = (), **options: Any) -> int:
@@ -180,7 +166,9 @@ def btree_size(
     row_fraction: float = 1.0,
     dedup: bool = True,
 ) -> SizeEstimate:
-    """:func:`btree_bytes` with its upper bound: the margin is ``MARGIN_EXACT`` when every row is
+    """The model's bytes and their upper bound. A key that is not a column (an expression) counts
+    ``expression_width`` bytes and as distinct; ``row_fraction`` is the share of rows a partial index
+    keeps. The bound's margin is ``MARGIN_EXACT`` when every row is
     its own tuple, ``MARGIN_DEDUP`` when posting lists are counted, ``MARGIN_CLUSTERED`` when
     their number comes from the clustered-column correction."""
     rows = max(1.0, float(table.stats.row_estimate or 0) if table.stats else 1.0) * row_fraction
