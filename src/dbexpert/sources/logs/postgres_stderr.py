@@ -105,21 +105,8 @@ def line_items(
             else:
                 yield ReadProblem(Place(path, number), "not a PostgreSQL log line for this log_line_prefix")
             continue
-        (
-            severity,
-            text,
-            stamp,
-            epoch,
-            pid,
-            session,
-            user,
-            database,
-            application,
-            client,
-            xid,
-            vxid,
-            queryid,
-        ) = pick(found.groups())
+        picked = pick(found.groups())
+        severity, text, pid = picked[0], picked[1], picked[4]
         if current is not None:
             if severity in _SECONDARY:
                 if has_pid and pid != (current.pid or ""):
@@ -143,21 +130,7 @@ def line_items(
                 yield from out
                 out.clear()
         field = "message"
-        current = Record(
-            path,
-            number,
-            severity,
-            text,
-            stamp or epoch,
-            pid or None,
-            session or None,
-            user,
-            database,
-            application,
-            client,
-            xid if xid and xid != "0" else vxid,
-            queryid,
-        )
+        current = _record(path, number, picked)
     if current is not None:
         _close(current, field, parts)
         feed(current, out)
