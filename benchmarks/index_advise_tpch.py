@@ -401,21 +401,33 @@ def executed_check(url: str, advice: Any, texts: dict[str, str], runs: int) -> t
         before = {label: (_mean(first[label][0], again[label][0]), first[label][1]) for label in texts}
         executed = _summary(before, after, names)
         executed["before_runs_ms"] = {label: (first[label][0], again[label][0]) for label in texts}
-        dropped = sorted(
-            set(executed["unused_indexes"])
-            | {n for q in executed["over_limit"] for n in executed["per_query"][q]["indexes_used"] if n in names}
-        )
-        if dropped:
-            kept = [(n, sql) for n, sql in indexes if n not in dropped]
+        dropped = _over(executed, names)
+        kept = [(n, sql) for n, sql in indexes if n not in dropped]
+        rounds = 0
+        while dropped and kept:  # the advisor's rounds (verify.until_stable), against the same "before"
+            rounds += 1
             build_indexes(connection, [sql for _, sql in kept])
             try:
                 filtered = {label: _timed(timed_runs, connection, text, runs) for label, text in texts.items()}
             finally:
                 drop_indexes(connection, [n for n, _ in kept])
                 connection.execute(b"ANALYZE")
-            executed["after_verify"] = {"dropped": dropped, **_summary(before, filtered, [n for n, _ in kept])}
+            summary = _summary(before, filtered, [n for n, _ in kept])
+            left = _over(summary, [n for n, _ in kept])
+            gone = sorted({*executed.get("after_verify", {}).get("dropped", []), *dropped})
+            executed["after_verify"] = {"dropped": gone, "rounds": rounds, **summary}
+            dropped = left
+            kept = [(n, sql) for n, sql in kept if n not in left]
     executed.update(runs=runs, build_seconds=round(build_seconds, 1), real_bytes=sizes)
     return sum(sizes.values()) / 2**20, executed
+
+
+def _over(summary: dict[str, Any], names: list[str]) -> list[str]:
+    """The indexes the executed check leaves out: unused, or used by a query over the limit."""
+    return sorted(
+        set(summary["unused_indexes"])
+        | {n for q in summary["over_limit"] for n in summary["per_query"][q]["indexes_used"] if n in names}
+    )
 
 
 def _mean(a: float | None, b: float | None) -> float | None:

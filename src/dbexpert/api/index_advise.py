@@ -112,8 +112,12 @@ class IndexAdvice:
         extra: dict[str, Any] = {
             "indexes": self.indexes_json(),
             "queries": [
-                {"query": by_number[c.number].query.where, "weight": by_number[c.number].query.weight,
-                 "cost_before": c.before, "cost_after": c.after}
+                {
+                    "query": by_number[c.number].query.where,
+                    "weight": by_number[c.number].query.weight,
+                    "cost_before": c.before,
+                    "cost_after": c.after,
+                }
                 for c in selection.costs
             ],
             "rejected": [{"table": r.table, "index": r.what, "reason": r.reason} for r in rejected],
@@ -172,9 +176,13 @@ class IndexAdvice:
         for c in s.costs:
             lines.append(f"  {by_number[c.number].query.where}: {c.before:.1f} -> {c.after:.1f}")
         if self.verification is not None:
-            lines.append(f"\nExecuted on the scratch copy (median of 5 runs): total time x{self.verification.total_ratio:.3f}")
+            lines.append(
+                f"\nExecuted on the scratch copy (median of 5 runs): total time x{self.verification.total_ratio:.3f}"
+            )
             for row in self.verification.per_query:
-                lines.append(f"  {row['query']}: {row['before_ms']:.2f} ms -> {row['after_ms']:.2f} ms (x{row['ratio']:.2f})")
+                lines.append(
+                    f"  {row['query']}: {row['before_ms']:.2f} ms -> {row['after_ms']:.2f} ms (x{row['ratio']:.2f})"
+                )
         rejected = [*s.rejected, *(self.verification.dropped if self.verification else ())]
         if rejected:
             lines.append("\nConsidered and rejected")
@@ -214,7 +222,9 @@ def index_advise(
             candidates = candidates_for(accesses, catalog, max_width)
             items = [
                 WorkItem(
-                    q.number, q.query.weight, frozenset(q.tables),
+                    q.number,
+                    q.query.weight,
+                    frozenset(q.tables),
                     frozenset((t, c) for t, a in zip(q.tables, q.accesses, strict=True) for c in a.columns),
                 )
                 for q in queries
@@ -232,7 +242,13 @@ def index_advise(
                 return estimated_bound(candidate, tables[candidate.table])
 
             selection = select(
-                items, candidates.paths, size, cost, budget, max_indexes, _write_factors(catalog),
+                items,
+                candidates.paths,
+                size,
+                cost,
+                budget,
+                max_indexes,
+                _write_factors(catalog),
                 max_width=max_width,
                 existing=lambda c: served_by_existing(c, tables[c.table]) is not None,
                 bound_of=bound,
@@ -255,8 +271,15 @@ def index_advise(
     findings = tuple(run_rules(catalog, drop_rules))
     notes = [costing.note]
     advice = IndexAdvice(
-        database.redacted(), database.engine, tuple(queries), selection, tuple(skipped), findings, budget,
-        notes=tuple(n for n in notes if n), hypopg_bytes=hypo,
+        database.redacted(),
+        database.engine,
+        tuple(queries),
+        selection,
+        tuple(skipped),
+        findings,
+        budget,
+        notes=tuple(n for n in notes if n),
+        hypopg_bytes=hypo,
     )
     if scratch is not None:
         advice = _verified(advice, scratch)
@@ -275,7 +298,9 @@ def _workload(source: str, engine: Engine, session: Any, top: int) -> tuple[list
         limit = int(source.split(":", 1)[1]) if ":" in source else top
         rows = top_statements(session, limit)
         return [
-            WorkloadQuery(str(r["query"]), float(r["calls"]), PG_STAT_STATEMENTS, 1, f"queryid {r['queryid']}")
+            WorkloadQuery(
+                str(r["query"]), float(r["calls"]), PG_STAT_STATEMENTS, 1, f"queryid {r['queryid']}"
+            )
             for r in rows
         ], []
     path = Path(source)
@@ -336,8 +361,10 @@ def _prepare(
             skipped.append(f"{query.where}: skipped: {exc.reason}")
             continue
         if result.errors or result.skipped or len(result.queries) != 1:
-            reason = result.errors[0].reason if result.errors else (
-                result.skipped[0].split(": ", 2)[-1] if result.skipped else "not a single query"
+            reason = (
+                result.errors[0].reason
+                if result.errors
+                else (result.skipped[0].split(": ", 2)[-1] if result.skipped else "not a single query")
             )
             skipped.append(f"{query.where}: skipped: {reason}")
             continue
@@ -399,7 +426,9 @@ def _scratch_url(database: DatabaseUrl, verify: str) -> DatabaseUrl:
     if scratch.engine is not database.engine:
         raise InputError(f"--verify {scratch.redacted()}: the scratch copy must be the same engine as --url")
     same = (
-        scratch.path is not None and database.path is not None and scratch.path.resolve() == database.path.resolve()
+        scratch.path is not None
+        and database.path is not None
+        and scratch.path.resolve() == database.path.resolve()
     ) or (
         scratch.engine is not Engine.SQLITE
         and (_local(scratch.host), scratch.port or 5432, scratch.database)
@@ -427,29 +456,29 @@ __all__ = ["IndexAdvice", "index_advise"]
 
 def _verified(advice: IndexAdvice, scratch: DatabaseUrl) -> IndexAdvice:
     """The advice with the executed check on ``scratch``: indexes no plan used or that made a query
-    more than 30 % slower move to the rejected list."""
-    from dbexpert.advisors.index.verify import verify
+    more than 30 % slower move to the rejected list, and the rest is checked again — without them
+    the planner may pick other plans — until a round drops nothing (each round drops at least one
+    index, so it ends); the timings reported are the final set's."""
+    from dbexpert.advisors.index.verify import until_stable, verify
 
-    recommended = advice.selection.recommended
-    indexes = [(r.candidate.name, r.candidate.sql()) for r in recommended]
+    recommended = {r.candidate.name: r.candidate for r in advice.selection.recommended}
     queries = [(q.query.where, q.text) for q in advice.queries]
-    result = verify(scratch, indexes, queries, SLOWER_LIMIT)
-    dropped = []
-    for r in recommended:
-        name = r.candidate.name
-        if name in result.unused:
-            dropped.append(Rejected(r.candidate.table, r.candidate.sql(name=False), "built on the scratch copy, no executed plan used it"))
-        elif name in result.slower:
-            dropped.append(
-                Rejected(
-                    r.candidate.table,
-                    r.candidate.sql(name=False),
-                    f"built on the scratch copy, it made {result.slower[name]} more than 30 % slower",
-                )
-            )
+    result, left_out, rounds = until_stable(
+        lambda names: verify(scratch, [(n, recommended[n].sql()) for n in names], queries, SLOWER_LIMIT),
+        list(recommended),
+    )
+    dropped = [
+        Rejected(recommended[n].table, recommended[n].sql(name=False), f"built on the scratch copy, {reason}")
+        for n, reason in left_out.items()
+    ]
     per_query = tuple(
-        {"query": t.label, "before_ms": round(t.before_ms, 3), "after_ms": round(t.after_ms, 3),
-         "ratio": round(t.ratio, 3), "indexes_used": sorted(t.indexes_used)}
+        {
+            "query": t.label,
+            "before_ms": round(t.before_ms, 3),
+            "after_ms": round(t.after_ms, 3),
+            "ratio": round(t.ratio, 3),
+            "indexes_used": sorted(t.indexes_used),
+        }
         for t in result.timings
     )
     weights = {q.query.where: q.query.weight for q in advice.queries}
@@ -457,5 +486,9 @@ def _verified(advice: IndexAdvice, scratch: DatabaseUrl) -> IndexAdvice:
     after = sum(weights[t.label] * t.after_ms for t in result.timings)
     total = after / before if before > 0 else 1.0  # weighted like the workload
     verification = Verification(per_query, round(total, 4), tuple(dropped))
-    notes = (*advice.notes, f"executed check on {scratch.redacted()}: median of 5 runs per query, indexes dropped after")
+    notes = (
+        *advice.notes,
+        f"executed check on {scratch.redacted()}: median of 5 runs per query, {rounds} round(s) until no index was "
+        "unused or made a query more than 30 % slower, indexes dropped after",
+    )
     return replace(advice, verification=verification, notes=notes)

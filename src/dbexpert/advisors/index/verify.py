@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +77,9 @@ def verify(
     elif scratch.engine is Engine.MYSQL:
         before, after = _mysql(scratch, indexes, queries, runs)
     else:
-        raise InputError(f"--verify {scratch.redacted()}: the executed check runs on PostgreSQL, MySQL and MariaDB")
+        raise InputError(
+            f"--verify {scratch.redacted()}: the executed check runs on PostgreSQL, MySQL and MariaDB"
+        )
     names = [name for name, _ in indexes]
     timings = tuple(
         QueryTiming(label, before[label].median_ms, after[label].median_ms, after[label].indexes)
@@ -113,7 +115,9 @@ def _postgres(
             drop_indexes(connection, [name for name, _ in indexes])
     except Exception as exc:  # psycopg errors: one line, never a traceback
         if connection.broken or connection.closed:
-            raise ConnectError(f"lost the scratch copy {scratch.redacted()}: {clean_error(exc, scratch)}") from None
+            raise ConnectError(
+                f"lost the scratch copy {scratch.redacted()}: {clean_error(exc, scratch)}"
+            ) from None
         raise InputError(f"--verify {scratch.redacted()}: {clean_error(exc, scratch)}") from None
     finally:
         connection.close()
@@ -200,3 +204,28 @@ def _keys(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for inner in value:
             yield from _keys(inner)
+
+
+def until_stable(
+    measure: Callable[[Sequence[str]], VerifyResult], names: Sequence[str]
+) -> tuple[VerifyResult, dict[str, str], int]:
+    """Check ``names`` with ``measure`` and leave out the indexes no plan used or that made a query
+    slower, then check the rest again — without them the planner may pick other plans — until a
+    round leaves out nothing (each round leaves out at least one index, so it ends). Returns the
+    final set's result, the reason each left-out index was left out, and the number of rounds."""
+    left_out: dict[str, str] = {}
+    current = list(names)
+    rounds = 0
+    while True:
+        rounds += 1
+        result = measure(current)
+        out = {n: "no executed plan used it" for n in current if n in result.unused}
+        out |= {
+            n: f"it made {q} more than 30 % slower"
+            for n, q in result.slower.items()
+            if n in current and n not in out
+        }
+        left_out |= out
+        current = [n for n in current if n not in out]
+        if not out or not current:
+            return result, left_out, rounds
