@@ -43,6 +43,8 @@ from typing import Any
 
 import psycopg
 
+from dbexpert.model.timing import Measured
+
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BUDGETS = (50, 100, 200, 500, 1000)
 EXTEND_NO_KEYS = {50: 0.969, 100: 0.944, 200: 0.646, 500: 0.543, 1000: 0.500}  # the specification's reference
@@ -372,66 +374,63 @@ def advise(url: str, workload: Path, budget_mb: float) -> tuple[Any, float]:
 def executed_check(url: str, advice: Any, texts: dict[str, str], runs: int) -> tuple[float, dict[str, Any]]:
     """Build the set for real: its pg_relation_size, and every query timed before, after, and before
     again once the set is dropped (the "before" time is the mean of both, so a change of the
-    machine's load during the check does not pass for the indexes' effect). Then the advisor's
-    ``--verify`` filter: the indexes no executed plan used or that a query more than 30 % slower
-    used are left out, the rest built again and the queries timed with it."""
-    from dbexpert.engines.postgres.whatif import build_indexes, drop_indexes, timed_runs
+    machine's load during the check does not pass for the indexes' effect). Then the advisor's own
+    ``--verify`` check (``advisors.index.verify.verify``) against that "before": the indexes no
+    executed plan used, or that a query more than 30 % slower needs, are left out, round after round."""
+    from dbexpert.advisors.index.verify import verify
+    from dbexpert.engines.postgres.verify import ScratchCopy
+    from dbexpert.engines.url import parse_url
 
+    scratch = parse_url(url)
     indexes = [(r.candidate.name, r.candidate.sql()) for r in advice.selection.recommended]
     names = [name for name, _ in indexes]
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}".encode())
-        first = {label: _timed(timed_runs, connection, text, runs) for label, text in texts.items()}
+    copy = ScratchCopy(scratch, STATEMENT_TIMEOUT_MS)
+    try:
+        first = {label: copy.measure(text, runs) for label, text in texts.items()}
         started = time.perf_counter()
-        build_indexes(connection, [sql for _, sql in indexes])
+        copy.build(indexes)
         build_seconds = time.perf_counter() - started
         try:
             sizes = {
-                name: int(connection.execute(b"SELECT pg_relation_size(%s::regclass)", (name,)).fetchone()[0])
+                name: int(copy.connection.execute(b"SELECT pg_relation_size(%s::regclass) AS s", (name,)).fetchone()["s"])
                 for name in names
             }
-            after = {label: _timed(timed_runs, connection, text, runs) for label, text in texts.items()}
+            after = {label: copy.measure(text, runs) for label, text in texts.items()}
         finally:
-            drop_indexes(connection, names)
-            connection.execute(b"ANALYZE")
+            copy.drop()
         again = {
-            label: _timed(timed_runs, connection, text, runs) if first[label][0] is not None else (None, set())
-            for label, text in texts.items()
+            label: first[label] if first[label].timed_out else copy.measure(text, runs) for label, text in texts.items()
         }
-        before = {label: (_mean(first[label][0], again[label][0]), first[label][1]) for label in texts}
-        executed = _summary(before, after, names)
-        executed["before_runs_ms"] = {label: (first[label][0], again[label][0]) for label in texts}
-        dropped = _over(executed, names)
-        kept = [(n, sql) for n, sql in indexes if n not in dropped]
-        rounds = 0
-        while dropped and kept:  # the advisor's rounds (verify.until_stable), against the same "before"
-            rounds += 1
-            build_indexes(connection, [sql for _, sql in kept])
-            try:
-                filtered = {label: _timed(timed_runs, connection, text, runs) for label, text in texts.items()}
-            finally:
-                drop_indexes(connection, [n for n, _ in kept])
-                connection.execute(b"ANALYZE")
-            summary = _summary(before, filtered, [n for n, _ in kept])
-            left = _over(summary, [n for n, _ in kept])
-            gone = sorted({*executed.get("after_verify", {}).get("dropped", []), *dropped})
-            executed["after_verify"] = {"dropped": gone, "rounds": rounds, **summary}
-            dropped = left
-            kept = [(n, sql) for n, sql in kept if n not in left]
+    finally:
+        copy.close()
+    before = {label: _mean(first[label], again[label]) for label in texts}
+    executed = _summary(before, after, names)
+    executed["before_runs_ms"] = {label: (_ms_or_none(first[label]), _ms_or_none(again[label])) for label in texts}
+    result, left_out, rounds = verify(
+        scratch, indexes, list(texts.items()), SLOWER_LIMIT, runs, STATEMENT_TIMEOUT_MS, before=before
+    )
+    if left_out:
+        kept = [n for n in names if n not in left_out]
+        final = {t.label: Measured(t.after_ms, t.indexes_used, t.after_timed_out) for t in result.timings}
+        executed["after_verify"] = {
+            "dropped": sorted(left_out),
+            "reasons": left_out,
+            "rounds": rounds,
+            "unexplained": list(result.unexplained),
+            **_summary(before, final, kept),
+        }
     executed.update(runs=runs, build_seconds=round(build_seconds, 1), real_bytes=sizes)
     return sum(sizes.values()) / 2**20, executed
 
 
-def _over(summary: dict[str, Any], names: list[str]) -> list[str]:
-    """The indexes the executed check leaves out: unused, or used by a query over the limit."""
-    return sorted(
-        set(summary["unused_indexes"])
-        | {n for q in summary["over_limit"] for n in summary["per_query"][q]["indexes_used"] if n in names}
-    )
+def _mean(a: Measured, b: Measured) -> Measured:
+    if a.timed_out or b.timed_out:
+        return a if a.timed_out else b
+    return Measured((a.median_ms + b.median_ms) / 2, a.indexes | b.indexes)
 
 
-def _mean(a: float | None, b: float | None) -> float | None:
-    return (a + b) / 2 if a is not None and b is not None else a if b is None else None
+def _ms_or_none(measured: Measured) -> float | None:
+    return None if measured.timed_out else measured.median_ms
 
 
 def built_sizes(url: str, chosen: Any) -> dict[str, int]:
@@ -450,17 +449,15 @@ def built_sizes(url: str, chosen: Any) -> dict[str, int]:
                 connection.execute(f'DROP INDEX IF EXISTS "{name}"'.encode())
 
 
-def _summary(
-    before: dict[str, tuple[float | None, set[str]]], after: dict[str, tuple[float | None, set[str]]], names: list[str]
-) -> dict[str, Any]:
+def _summary(before: dict[str, Measured], after: dict[str, Measured], names: list[str]) -> dict[str, Any]:
     per_query = {}
-    for label, (b, _) in before.items():
-        a, used = after[label]
+    for label, b in before.items():
+        a = after[label]
         per_query[label] = {
-            "before_ms": b,
-            "after_ms": a,
-            "ratio": (a / b) if b and a else None,  # None: a run was cut by the statement timeout
-            "indexes_used": sorted(used),
+            "before_ms": _ms_or_none(b),
+            "after_ms": _ms_or_none(a),
+            "ratio": None if a.timed_out or b.timed_out else a.median_ms / b.median_ms,  # None: timed out
+            "indexes_used": sorted(a.indexes),
         }
     timed = [v for v in per_query.values() if v["ratio"] is not None]
     slowest = max(per_query.items(), key=lambda kv: kv[1]["ratio"] or 0.0)
@@ -472,14 +469,6 @@ def _summary(
         "unused_indexes": [n for n in names if n not in used_names],
         "per_query": per_query,
     }
-
-
-def _timed(timed_runs: Any, connection: psycopg.Connection[Any], text: str, runs: int) -> tuple[float | None, set[str]]:
-    try:
-        result = timed_runs(connection, text, runs)
-    except psycopg.errors.QueryCanceled:
-        return None, set()
-    return result.median_ms, set(result.indexes)
 
 
 def run_variant(

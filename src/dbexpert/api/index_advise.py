@@ -180,9 +180,7 @@ class IndexAdvice:
                 f"\nExecuted on the scratch copy (median of 5 runs): total time x{self.verification.total_ratio:.3f}"
             )
             for row in self.verification.per_query:
-                lines.append(
-                    f"  {row['query']}: {row['before_ms']:.2f} ms -> {row['after_ms']:.2f} ms (x{row['ratio']:.2f})"
-                )
+                lines.append(f"  {row['query']}: {_timed(row, 'before')} -> {_timed(row, 'after')} (x{row['ratio']:.2f})")
         rejected = [*s.rejected, *(self.verification.dropped if self.verification else ())]
         if rejected:
             lines.append("\nConsidered and rejected")
@@ -206,6 +204,7 @@ def index_advise(
     create_hypopg: bool = False,
     top: int = 50,
     options: SessionOptions | None = None,
+    verify_timeout_s: float = 300.0,
 ) -> IndexAdvice:
     database = url if isinstance(url, DatabaseUrl) else parse_url(url)
     scratch = _scratch_url(database, verify) if verify else None
@@ -282,7 +281,7 @@ def index_advise(
         hypopg_bytes=hypo,
     )
     if scratch is not None:
-        advice = _verified(advice, scratch)
+        advice = _verified(advice, scratch, verify_timeout_s)
     return advice
 
 
@@ -447,6 +446,13 @@ def _local(host: str | None) -> str:
     return "localhost" if not host or host in ("127.0.0.1", "::1", "[::1]") else host.lower()
 
 
+def _timed(row: dict[str, Any], side: str) -> str:
+    """One side of a verified query's time: "12.34 ms", or "timed out (> 300 s)"."""
+    if row[f"{side}_timed_out"]:
+        return f"timed out (> {row[f'{side}_ms'] / 1000:g} s)"
+    return f"{row[f'{side}_ms']:.2f} ms"
+
+
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{math.ceil(size / 1024)} kB"
 
@@ -454,18 +460,21 @@ def _mb(size: int) -> str:
 __all__ = ["IndexAdvice", "index_advise"]
 
 
-def _verified(advice: IndexAdvice, scratch: DatabaseUrl) -> IndexAdvice:
+def _verified(advice: IndexAdvice, scratch: DatabaseUrl, timeout_s: float) -> IndexAdvice:
     """The advice with the executed check on ``scratch``: indexes no plan used or that made a query
-    more than 30 % slower move to the rejected list, and the rest is checked again — without them
-    the planner may pick other plans — until a round drops nothing (each round drops at least one
-    index, so it ends); the timings reported are the final set's."""
-    from dbexpert.advisors.index.verify import until_stable, verify
+    more than 30 % slower (the culprits among the indexes its plan used) move to the rejected list,
+    and the rest is checked again — without them the planner may pick other plans — until a round
+    drops nothing; the timings reported are the final set's."""
+    from dbexpert.advisors.index.verify import verify
 
     recommended = {r.candidate.name: r.candidate for r in advice.selection.recommended}
     queries = [(q.query.where, q.text) for q in advice.queries]
-    result, left_out, rounds = until_stable(
-        lambda names: verify(scratch, [(n, recommended[n].sql()) for n in names], queries, SLOWER_LIMIT),
-        list(recommended),
+    result, left_out, rounds = verify(
+        scratch,
+        [(n, c.sql()) for n, c in recommended.items()],
+        queries,
+        SLOWER_LIMIT,
+        timeout_ms=max(1, round(timeout_s * 1000)),
     )
     dropped = [
         Rejected(recommended[n].table, recommended[n].sql(name=False), f"built on the scratch copy, {reason}")
@@ -478,17 +487,26 @@ def _verified(advice: IndexAdvice, scratch: DatabaseUrl) -> IndexAdvice:
             "after_ms": round(t.after_ms, 3),
             "ratio": round(t.ratio, 3),
             "indexes_used": sorted(t.indexes_used),
+            "before_timed_out": t.before_timed_out,
+            "after_timed_out": t.after_timed_out,
         }
         for t in result.timings
     )
     weights = {q.query.where: q.query.weight for q in advice.queries}
-    before = sum(weights[t.label] * t.before_ms for t in result.timings)
-    after = sum(weights[t.label] * t.after_ms for t in result.timings)
+    settled = [t for t in result.timings if t.settled]  # a timed-out query has no time to add
+    before = sum(weights[t.label] * t.before_ms for t in settled)
+    after = sum(weights[t.label] * t.after_ms for t in settled)
     total = after / before if before > 0 else 1.0  # weighted like the workload
     verification = Verification(per_query, round(total, 4), tuple(dropped))
-    notes = (
+    notes = [
         *advice.notes,
-        f"executed check on {scratch.redacted()}: median of 5 runs per query, {rounds} round(s) until no index was "
-        "unused or made a query more than 30 % slower, indexes dropped after",
-    )
-    return replace(advice, verification=verification, notes=notes)
+        f"executed check on {scratch.redacted()}: median of 5 runs per query (at most {timeout_s:g} s a run), "
+        f"{rounds} round(s) until no index was unused or made a query more than 30 % slower (a slower query "
+        "blames only the indexes whose absence makes it fast again), indexes dropped after",
+    ]
+    if result.unexplained:
+        notes.append(
+            f"{', '.join(result.unexplained)}: more than 30 % slower on the scratch copy with none of the "
+            "recommended indexes in the plan: not the indexes' doing (the machine's load?)"
+        )
+    return replace(advice, verification=verification, notes=tuple(notes))

@@ -33,6 +33,8 @@ def index_group() -> None:
 @click.option("--verify", metavar="URL",
               help="A scratch copy of the database: build the chosen set there, run the workload before and "
               "after (median of 5 runs), and drop indexes no plan uses or that slow a query by > 30 %.")
+@click.option("--verify-timeout", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
+              metavar="SECONDS", help="With --verify: the longest a query may run; past it, it counts as timed out.")
 @click.option("--create-hypopg", is_flag=True, help="PostgreSQL: CREATE EXTENSION hypopg if it is missing.")
 @output_options
 def advise_command(
@@ -42,6 +44,7 @@ def advise_command(
     max_indexes: int,
     max_width: int,
     verify: str | None,
+    verify_timeout: float,
     create_hypopg: bool,
     fmt: str,
     output: Path | None,
@@ -57,6 +60,7 @@ def advise_command(
         max_width=max_width,
         verify=verify,
         create_hypopg=create_hypopg,
+        verify_timeout_s=verify_timeout,
     )
     if fmt == "text":
         text = advice.text()

@@ -10,10 +10,12 @@ from pathlib import Path
 import pymysql
 import pytest
 
-from dbexpert.advisors.index.verify import verify
+from dbexpert.advisors.index.verify import plan_indexes, verify
 from dbexpert.api.index_advise import index_advise
+from dbexpert.engines.mysql.verify import ScratchCopy
 from dbexpert.engines.url import parse_url
 from dbexpert.model import InputError
+from dbexpert.sources.plans.mysql import parse_mysql_plan
 from tests.cli.test_cli import assert_one_line_error, run
 from tests.conftest import MYSQL_URL, _with_database, mysql_connect_args, mysql_execute, unique_name
 
@@ -104,13 +106,45 @@ def test_an_index_no_executed_plan_uses_is_reported_unused_and_dropped(copy: str
         ("orders_total_idx", "CREATE INDEX orders_total_idx ON orders (total)"),
     ]
     queries = [("q1", "select id from orders where customer_id = 7")]
-    result = verify(parse_url(copy), indexes, queries, runs=5)
-    assert result.unused == frozenset({"orders_total_idx"})
+    result, left_out, rounds = verify(parse_url(copy), indexes, queries, runs=5)
+    assert left_out == {"orders_total_idx": "no executed plan used it"} and rounds == 2
+    assert result.unused == frozenset()  # the second round built orders_customer_id_idx alone
     (timing,) = result.timings
     assert timing.indexes_used == frozenset({"orders_customer_id_idx"})
     assert timing.before_ms > 0 and timing.after_ms < timing.before_ms
     assert result.slower == {}
     assert _indexes(copy) == ORIGINAL_INDEXES
+
+
+def test_a_hidden_index_is_ignored_in_the_block_and_back_after(copy: str) -> None:
+    scratch = ScratchCopy(parse_url(copy), timeout_ms=60_000)
+    query = "select id from orders where customer_id = 7"
+    try:
+        scratch.build(["CREATE INDEX orders_customer_id_idx ON orders (customer_id)"])
+        assert _used(scratch, query) == {"orders_customer_id_idx"}
+        with scratch.hidden(["ORDERS_CUSTOMER_ID_IDX"]) as able:  # the advisor's spelling, any case
+            assert able
+            assert _used(scratch, query) == set()
+        assert _used(scratch, query) == {"orders_customer_id_idx"}
+    finally:
+        scratch.drop()
+        scratch.close()
+    assert _indexes(copy) == ORIGINAL_INDEXES
+
+
+def test_a_run_past_the_time_limit_is_timed_out(copy: str) -> None:
+    scratch = ScratchCopy(parse_url(copy), timeout_ms=200)
+    try:
+        assert scratch.executed("select sleep(5) from customers limit 1", 3) is None
+        assert scratch.executed("select id from customers where id = 1", 1) is not None  # still usable
+    finally:
+        scratch.close()
+
+
+def _used(scratch: ScratchCopy, query: str) -> set[str]:
+    runs = scratch.executed(query, 1)
+    assert runs is not None
+    return {name for run in runs for name in plan_indexes(parse_mysql_plan(run.text, "<test>"))}
 
 
 def test_a_failed_build_still_drops_what_was_built(copy: str) -> None:

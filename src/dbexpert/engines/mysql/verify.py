@@ -20,15 +20,23 @@ Which statement reports the plan that really ran:
   reading captured TREE output only (``tests/advisors/test_verify_plans.py``).
 
 Each run is its own ``START TRANSACTION READ ONLY`` ... ``ROLLBACK``: the workload holds SELECTs
-only, and the copy stays as it was even if one of them calls a function that writes.
+only, and the copy stays as it was even if one of them calls a function that writes. Each run has a
+time limit (MariaDB ``SET STATEMENT max_statement_time=… FOR``, MySQL ``max_execution_time``): a
+query past it is reported as timed out, never waited for.
+
+To find which of several indexes made a query slower, :meth:`ScratchCopy.hidden` hides built indexes
+from the optimizer without a rebuild: ``ALTER INDEX … IGNORED`` (MariaDB 10.6+) or ``INVISIBLE``
+(MySQL 8), undone at the end of the block. Older servers cannot hide an index: the block says so.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pymysql
 
@@ -44,6 +52,9 @@ _CREATE_INDEX = re.compile(
     rf"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?P<name>{_IDENT})\s+ON\s+(?P<table>{_IDENT}(?:\.{_IDENT})?)", re.I
 )
 _LOST = frozenset({2006, 2013, 2055})
+_TIMED_OUT = frozenset({1969, 3024})  # MariaDB max_statement_time, MySQL max_execution_time exceeded
+MARIADB_IGNORED = Version(10, 6, 0)  # ALTER INDEX ... IGNORED
+MYSQL_INVISIBLE = Version(8, 0, 0)  # ALTER INDEX ... INVISIBLE
 
 
 def index_target(statement: str) -> tuple[str, str] | None:
@@ -61,7 +72,7 @@ class ExecutedPlan:
 class ScratchCopy:
     """A writable connection to the scratch copy: build, execute with the analyzing EXPLAIN, drop."""
 
-    def __init__(self, url: DatabaseUrl) -> None:
+    def __init__(self, url: DatabaseUrl, timeout_ms: int) -> None:
         if not url.database:
             raise InputError(
                 f"--verify {url.redacted()}: name the scratch copy's database in the URL (mysql://user@host/copy)"
@@ -70,8 +81,13 @@ class ScratchCopy:
         self.conn: Connection = connect(url, url.database)
         self.built: list[tuple[str, str]] = []  # (table, index) as written in the CREATE INDEX
         try:
-            version = str(execute(self.conn, "SELECT VERSION() AS v")[0]["v"])
-            self.prefix = explain_command(flavor_of(version), Version.parse(version), analyze=True).prefix
+            text = str(execute(self.conn, "SELECT VERSION() AS v")[0]["v"])
+            self.flavor, self.version = flavor_of(text), Version.parse(text)
+            self.prefix = explain_command(self.flavor, self.version, analyze=True).prefix
+            if self.flavor == "mariadb":  # for the measured statements only, not the index builds
+                self.prefix = f"SET STATEMENT max_statement_time={timeout_ms / 1000:g} FOR {self.prefix}"
+            else:  # applies to SELECTs only
+                execute(self.conn, f"SET SESSION max_execution_time = {int(timeout_ms)}")
         except BaseException:
             self.conn.close()
             raise
@@ -102,14 +118,20 @@ class ScratchCopy:
         if failed:
             raise InputError(f"--verify {self.url.redacted()}: could not drop {'; '.join(failed)}")
 
-    def executed(self, text: str, runs: int) -> list[ExecutedPlan]:
-        """``runs`` executions of ``text`` after one warm-up, each with the plan that ran."""
+    def executed(self, text: str, runs: int) -> list[ExecutedPlan] | None:
+        """``runs`` executions of ``text`` after one warm-up, each with the plan that ran; None when a
+        run outlasts the time limit."""
         plans = []
         for attempt in range(runs + 1):
             execute(self.conn, "START TRANSACTION READ ONLY")
             try:
                 start = time.perf_counter()
-                rows = self._run(self.prefix + text)
+                try:
+                    rows = execute(self.conn, self.prefix + text)
+                except pymysql.err.MySQLError as exc:
+                    if exc.args and exc.args[0] in _TIMED_OUT:
+                        return None
+                    self._raise(exc)
                 wall = (time.perf_counter() - start) * 1000
             finally:
                 if self.conn.open:
@@ -118,6 +140,29 @@ class ScratchCopy:
                 plans.append(ExecutedPlan(str(next(iter(rows[0].values()))), wall))
         return plans
 
+    @contextmanager
+    def hidden(self, names: Sequence[str]) -> Iterator[bool]:
+        """Inside the block the optimizer ignores the built indexes ``names`` (the advisor's
+        spelling, matched without case). Yields False, hiding nothing, where the server cannot."""
+        if self.flavor == "mariadb":
+            hide, show, able = "IGNORED", "NOT IGNORED", self.version >= MARIADB_IGNORED
+        else:
+            hide, show, able = "INVISIBLE", "VISIBLE", self.version >= MYSQL_INVISIBLE
+        if not able:
+            yield False
+            return
+        wanted = {n.lower() for n in names}
+        targets = [(t, i) for t, i in self.built if i.strip("`").replace("``", "`").lower() in wanted]
+        done: list[tuple[str, str]] = []
+        try:
+            for table, index in targets:
+                self._run(f"ALTER TABLE {table} ALTER INDEX {index} {hide}")
+                done.append((table, index))
+            yield True
+        finally:
+            for table, index in done:
+                self._run(f"ALTER TABLE {table} ALTER INDEX {index} {show}")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -125,8 +170,11 @@ class ScratchCopy:
         try:
             return execute(self.conn, statement)
         except pymysql.err.MySQLError as exc:
-            message = clean_error(exc, self.url)
-            code = exc.args[0] if exc.args else None
-            if code in _LOST or not self.conn.open or isinstance(exc, pymysql.err.InterfaceError):
-                raise ConnectError(f"lost the scratch copy {self.url.redacted()}: {message}") from None
-            raise InputError(f"--verify {self.url.redacted()}: {message}") from None
+            self._raise(exc)
+
+    def _raise(self, exc: pymysql.err.MySQLError) -> NoReturn:
+        message = clean_error(exc, self.url)
+        code = exc.args[0] if exc.args else None
+        if code in _LOST or not self.conn.open or isinstance(exc, pymysql.err.InterfaceError):
+            raise ConnectError(f"lost the scratch copy {self.url.redacted()}: {message}") from None
+        raise InputError(f"--verify {self.url.redacted()}: {message}") from None

@@ -5,16 +5,13 @@ hypopg keeps hypothetical indexes in the backend's memory and writes nothing, so
 read-only session. The session keeps the hypothetical set of the last configuration and only
 creates and drops the difference; every (statement, configuration) cost is cached. Costs are the
 planner's estimates (plain EXPLAIN), never measurements. On PostgreSQL 16+ a statement with ``$n``
-parameters is costed with ``EXPLAIN (GENERIC_PLAN)``.
-
-The executed check (:func:`timed_runs`) runs on a writable connection to a scratch copy the user
-designated: plain CREATE INDEX there, ``EXPLAIN (ANALYZE)`` runs, and the indexes dropped after.
+parameters is costed with ``EXPLAIN (GENERIC_PLAN)``. The executed check on a scratch copy is
+``engines.postgres.verify``.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
@@ -178,42 +175,3 @@ def column_samples(session: PostgresSession, tables: Sequence[str]) -> dict[tupl
         if value is not None:
             samples[(str(row["tablename"]).lower(), str(row["attname"]).lower())] = str(value)
     return samples
-
-
-# -- the executed check on a scratch copy ------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TimedRun:
-    median_ms: float
-    runs: int
-    indexes: frozenset[str]  # index names the executed plan used
-
-
-def timed_runs(connection: psycopg.Connection[Any], text: str, runs: int = 5) -> TimedRun:
-    """Execute ``text`` ``runs`` times (after one warm-up) with EXPLAIN (ANALYZE) in a transaction
-    that is rolled back; the median of the server's Execution Time."""
-    times: list[float] = []
-    used: set[str] = set()
-    for attempt in range(runs + 1):
-        with connection.transaction(force_rollback=True), connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {text}".encode())
-            row = cursor.fetchone()
-        value = next(iter(row.values())) if isinstance(row, dict) else row[0]  # type: ignore[index]
-        plan = json.loads(value) if isinstance(value, str) else value
-        used.update(index_names(plan))
-        if attempt:  # the first run warms the cache
-            times.append(float(plan[0]["Execution Time"]))
-    return TimedRun(statistics.median(times), runs, frozenset(used))
-
-
-def build_indexes(connection: psycopg.Connection[Any], statements: Sequence[str]) -> None:
-    for statement in statements:
-        connection.execute(statement.encode())
-    connection.execute(b"ANALYZE")
-
-
-def drop_indexes(connection: psycopg.Connection[Any], names: Sequence[str]) -> None:
-    for name in names:
-        connection.execute(f'DROP INDEX IF EXISTS "{name}"'.encode())
-
