@@ -141,6 +141,17 @@ def test_a_run_past_the_time_limit_is_timed_out(copy: str) -> None:
         scratch.close()
 
 
+def test_a_query_past_the_limit_keeps_the_index_its_plan_uses(copy: str) -> None:
+    indexes = [("orders_customer_id_idx", "CREATE INDEX orders_customer_id_idx ON orders (customer_id)")]
+    sleepy = "select sleep(0.1) from orders where customer_id = 7"  # 20 rows: 2 s, with or without it
+    result, left_out, rounds = verify(parse_url(copy), indexes, [("sleepy", sleepy)], runs=1, timeout_ms=300)
+    (timing,) = result.timings
+    assert timing.before_timed_out and timing.after_timed_out
+    assert timing.indexes_used == frozenset({"orders_customer_id_idx"})  # from EXPLAIN FORMAT=JSON
+    assert left_out == {} and rounds == 1
+    assert _indexes(copy) == ORIGINAL_INDEXES
+
+
 def _used(scratch: ScratchCopy, query: str) -> set[str]:
     runs = scratch.executed(query, 1)
     assert runs is not None

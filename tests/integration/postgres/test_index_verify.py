@@ -78,6 +78,16 @@ def test_a_run_past_the_time_limit_is_timed_out(scratch: str) -> None:
         copy.close()
 
 
+def test_a_query_past_the_limit_on_both_sides_keeps_the_index_its_plan_uses(scratch: str) -> None:
+    sleepy = "SELECT pg_sleep(0.01) FROM t WHERE z = 5"  # 200 rows: 2 s, with or without the index
+    result, left_out, rounds = verify(parse_url(scratch), INDEXES[:1], [("sleepy", sleepy)], timeout_ms=300)
+    (timing,) = result.timings
+    assert timing.before_timed_out and timing.after_timed_out and timing.ratio == 1.0
+    assert timing.indexes_used == frozenset({"t_z_idx"})  # from the plan it was running
+    assert left_out == {} and rounds == 1 and result.total_ratio == 1.0
+    assert _indexes(scratch) == set()
+
+
 def test_a_failed_build_drops_what_was_built_and_says_why_in_one_line(scratch: str) -> None:
     indexes = [*INDEXES, ("t_nosuch_idx", "CREATE INDEX t_nosuch_idx ON t (nosuch)")]
     with pytest.raises(InputError, match='column "nosuch" does not exist') as caught:

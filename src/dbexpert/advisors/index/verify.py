@@ -239,9 +239,12 @@ class _Mysql:
         self.copy.drop()
 
     def measure(self, text: str, runs: int) -> Measured:
+        from dbexpert.engines.mysql.verify import ExecutedPlan
+
         executed = self.copy.executed(text, runs)
-        if executed is None:
-            return Measured(float(self.timeout_ms), frozenset(), timed_out=True)
+        if executed is None:  # past the time limit: the indexes of the plan it was running
+            planned = _measured([ExecutedPlan(self.copy.planned(text), 0.0)], self.names)
+            return Measured(float(self.timeout_ms), planned.indexes, timed_out=True)
         return _measured(executed, self.names)
 
     def hidden(self, names: Sequence[str]) -> AbstractContextManager[bool]:

@@ -84,6 +84,7 @@ class ScratchCopy:
             text = str(execute(self.conn, "SELECT VERSION() AS v")[0]["v"])
             self.flavor, self.version = flavor_of(text), Version.parse(text)
             self.prefix = explain_command(self.flavor, self.version, analyze=True).prefix
+            self.plain = explain_command(self.flavor, self.version, analyze=False).prefix
             if self.flavor == "mariadb":  # for the measured statements only, not the index builds
                 self.prefix = f"SET STATEMENT max_statement_time={timeout_ms / 1000:g} FOR {self.prefix}"
             else:  # applies to SELECTs only
@@ -139,6 +140,17 @@ class ScratchCopy:
             if attempt:  # the first run warms the buffer pool
                 plans.append(ExecutedPlan(str(next(iter(rows[0].values()))), wall))
         return plans
+
+    def planned(self, text: str) -> str:
+        """The plan the optimizer picks for ``text`` (EXPLAIN FORMAT=JSON), without running it: what
+        a run past the time limit was executing."""
+        execute(self.conn, "START TRANSACTION READ ONLY")
+        try:
+            rows = self._run(self.plain + text)
+        finally:
+            if self.conn.open:
+                self.conn.rollback()
+        return str(next(iter(rows[0].values())))
 
     @contextmanager
     def hidden(self, names: Sequence[str]) -> Iterator[bool]:
