@@ -48,7 +48,8 @@ def test_the_index_that_slows_a_query_is_left_out_and_the_useful_one_kept(scratc
     timings = {t.label: t for t in result.timings}  # the final round: t_z_idx alone
     assert timings["useful"].indexes_used == frozenset({"t_z_idx"})
     assert timings["useful"].after_ms < timings["useful"].before_ms
-    assert timings["trap"].ratio < 1.3 and not result.slower and not result.unexplained
+    # the trap runs as before again (its time is left to the machine: tests run side by side)
+    assert timings["trap"].indexes_used == frozenset() and not result.slower
     assert _indexes(scratch) == set()  # everything built was dropped
 
 
