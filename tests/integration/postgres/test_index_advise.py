@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import psycopg
@@ -110,6 +111,26 @@ def test_verify_builds_on_the_scratch_copy_measures_and_drops(shop: str, tmp_pat
         with psycopg.connect(scratch_url) as check:
             count = check.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'").fetchone()
         assert count == (4,)  # the built indexes were dropped
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def test_verify_timeout_cuts_the_slow_runs_and_the_text_says_so(shop: str, tmp_path: Path) -> None:
+    scratch = unique_name()
+    source = shop.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{source}"')
+    try:
+        scratch_url = _with_database(POSTGRES_URL, scratch)
+        args = ["--url", shop, "--workload", workload(tmp_path), "--budget-mb", "50", "--verify", scratch_url]
+        result = run("index", "advise", *args, "--verify-timeout", "0.001")
+        assert result.returncode == 0, result.stderr
+        # every run without the indexes is cut at 1 ms; with them they take hundredths of a ms
+        (line,) = [line for line in result.stdout.splitlines() if "workload.sql:2: " in line and "->" in line][-1:]
+        assert re.search(r"workload\.sql:2: timed out \(> 0\.001 s\) -> [\d.]+ ms \(x[\d.]+\)$", line), line
+        # no query has both times, so the total has nothing to compare
+        assert "total time x1.000" in result.stdout and "at most 0.001 s a run" in result.stdout
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
