@@ -5,10 +5,10 @@ indexes are always dropped.
 
 When a query is slower, the indexes its plan used are the suspects, but rarely all of them are to
 blame: each suspect is hidden from the planner in turn (without a rebuild) and the query timed
-again; the one whose absence helps most is blamed, and if the query is still too slow the next one
-is looked for among the indexes its new plan uses. A query that is still too slow with none of the
-set in its plan is not the set's doing and blames nothing (the machine's load, say). Where the
-server cannot hide an index, every suspect is blamed.
+again; the one whose absence helps most is blamed if it helps clearly, and if the query is still too
+slow the next one is looked for among the indexes its new plan uses. A slower query that hiding
+none of the set makes clearly faster is not the set's doing and blames nothing (the machine's load,
+say). Where the server cannot hide an index, every suspect is blamed.
 
 The check runs in rounds (:func:`until_stable`): without the left-out indexes the planner may pick
 other plans, so the rest is built and timed again until a round leaves out nothing. The "before"
@@ -75,7 +75,7 @@ class VerifyResult:
     timings: tuple[QueryTiming, ...]
     unused: frozenset[str]  # index names no executed plan used
     slower: dict[str, str]  # index name -> the query it made slower
-    unexplained: tuple[str, ...] = ()  # queries too slow with none of the set in their plans
+    unexplained: tuple[str, ...] = ()  # queries too slow that no index of the set explains
 
     @property
     def total_ratio(self) -> float:
