@@ -117,10 +117,7 @@ def line_items(
                 if parts:
                     _close(current, field, parts)
                     parts = []
-                field = _FIELD[severity]
-                if field:
-                    previous = getattr(current, field)
-                    setattr(current, field, text if previous is None else f"{previous}\n{text}")
+                field = _attach(current, severity, text)
                 continue
             if parts:
                 _close(current, field, parts)
@@ -215,11 +212,7 @@ def text_items(
                     if parts:
                         _close(current, field, parts)
                         parts = []
-                    field = _FIELD[severity]
-                    if field:
-                        previous = getattr(current, field)
-                        text = picked[1]
-                        setattr(current, field, text if previous is None else f"{previous}\n{text}")
+                    field = _attach(current, severity, picked[1])
             else:
                 if waiting is not None:
                     message = waiting[1]
@@ -285,6 +278,16 @@ def text_items(
         feed(current, out)
     interpreter.finish(out)
     yield from out
+
+
+def _attach(record: Record, severity: str, text: str) -> str:
+    """A DETAIL, HINT, CONTEXT... line's text added to its message's field (several join with a
+    newline); the field its continuation lines go to ("" for a severity whose text is dropped)."""
+    field = _FIELD[severity]
+    if field:
+        previous = getattr(record, field)
+        setattr(record, field, text if previous is None else f"{previous}\n{text}")
+    return field
 
 
 def _record(path: str, line: int, picked: tuple[str, ...]) -> Record:
