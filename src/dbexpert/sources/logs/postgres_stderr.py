@@ -128,11 +128,7 @@ def line_items(
                 out.clear()
         field = "message"
         current = _record(path, number, picked)
-    if current is not None:
-        _close(current, field, parts)
-        feed(current, out)
-    interpreter.finish(out)
-    yield from out
+    yield from _finish(interpreter, current, field, parts, out)
 
 
 def text_items(
@@ -273,11 +269,19 @@ def text_items(
                 parts.extend(lines[1:])
     if waiting is not None:
         current = _record(path, waiting_at, waiting)
-    if current is not None:
-        _close(current, field, parts)
-        feed(current, out)
+    yield from _finish(interpreter, current, field, parts, out)
+
+
+def _finish(
+    interpreter: Interpreter, last: Record | None, field: str, parts: list[str], out: list[Item]
+) -> list[Item]:
+    """The end of the input: the last message with its pending continuation lines, then whatever
+    the interpreter still holds (statements awaiting a duration...)."""
+    if last is not None:
+        _close(last, field, parts)
+        interpreter.feed(last, out)
     interpreter.finish(out)
-    yield from out
+    return out
 
 
 def _attach(record: Record, severity: str, text: str) -> str:
