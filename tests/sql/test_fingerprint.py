@@ -150,7 +150,10 @@ def test_mysql_backslash_escaped_strings_take_the_fast_path():
     mysql = Engine.MYSQL
     sql = "UPDATE t SET a = 'O\\'Brien', b = 'a\\\\b', c = 'x\\\ny' WHERE id = 7"
     assert _skeleton(sql, mysql) == "UPDATE t SET a =  ? , b =  ? , c =  ?  WHERE id = ?"
-    assert fingerprint(sql, mysql).id == fingerprint("UPDATE t SET a = 'x', b = 'y', c = 'z' WHERE id = 1", mysql).id
+    assert (
+        fingerprint(sql, mysql).id
+        == fingerprint("UPDATE t SET a = 'x', b = 'y', c = 'z' WHERE id = 1", mysql).id
+    )
     # A backslash outside a string (not SQL anyone writes, but logs hold anything) takes the full path.
     assert _skeleton("SELECT a FROM t WHERE b = 1 \\G", mysql) is None
 
@@ -192,3 +195,92 @@ def test_the_fast_path_patterns_match_their_plain_forms(text: str):
     }
     for engine, found in markers.items():
         assert (module._TRICKY[engine].search(text) is not None) == any(m in text for m in found)
+
+
+# The C accelerator of the fast path (dbexpert/sql/_skeleton.c, optional at install): wherever it
+# decides, it gives exactly the Python passes' skeleton. Where a C compiler and Python's headers are
+# present (CI), it must have been built: pip builds it, and a missing build is a failure, not a skip.
+def _c_skeleton():  # type: ignore[no-untyped-def]
+    import os
+    import shutil
+    import sysconfig
+
+    import pytest
+
+    from dbexpert.sql import fingerprint as module
+
+    if module._POSTGRES_CACHE.fast is None:
+        compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+        headers = os.path.join(sysconfig.get_path("include"), "Python.h")
+        if shutil.which(compiler) and os.path.exists(headers) and not os.environ.get("DBEXPERT_PURE_PYTHON"):
+            pytest.fail(
+                "dbexpert.sql._skeleton is not built though a compiler is here: pip install -e . again"
+            )
+        pytest.skip("the C accelerator is not built (no compiler or Python headers at install time)")
+    return module._POSTGRES_CACHE.fast
+
+
+def _python_skeleton(sql: str) -> str | None:
+    from dbexpert.sql import fingerprint as module
+
+    cache = module._POSTGRES_CACHE
+    return module._quick_skeleton(sql, cache.strings, cache.tricky)
+
+
+_C_PIECES = st.sampled_from(
+    ["0", "7", "12", "0x1f", "0X", "1e5", "2E-3", "e+", ".5", ".", "..", "e", "E", "x", "b", "N", "a", "_",
+     "$", "$1", "$a$", "$$", "'", "''", "'x'", "E'", "\\", " ", "\t", "\n", ",", "?", "?:", ":a", "[", "]",
+     "(", ")", "(...)", "), (", "),(", "array", "ARRAY", "values", "VALUES", "٣", "é", "-", "--", "/", "*",
+     "/*", '"', "\x00", "in", "IN", "t1", "\u2028", "\x1c"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_C_PIECES, max_size=14).map("".join))
+def test_the_c_skeleton_is_the_python_skeleton(text: str):
+    fast = _c_skeleton()
+    for sql in (text, f"SELECT a FROM t WHERE b = {text}", f"INSERT INTO t VALUES {text}"):
+        got = fast(sql)
+        if got is not NotImplemented:
+            assert got == _python_skeleton(sql), sql
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(TEMPLATES), st.data())
+def test_the_c_skeleton_decides_filled_templates_as_python_does(template: str, data: st.DataObject):
+    fast = _c_skeleton()
+    sql = _fill(template, Engine.POSTGRES, data)
+    got = fast(sql)
+    assert got is not NotImplemented  # terminated strings: the C code decides
+    assert got == _python_skeleton(sql), sql
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=30))
+def test_the_c_skeleton_agrees_on_any_text(text: str):
+    fast = _c_skeleton()
+    got = fast(text)
+    if got is not NotImplemented:
+        assert got == _python_skeleton(text)
+
+
+def test_the_c_skeleton_on_cases_the_regular_expressions_backtrack_through():
+    fast = _c_skeleton()
+    cases = {
+        "a = 1.5x": None,  # "?.5x": the numbers pass made a new number
+        "a = 12a": "a = 12a",
+        "a = 0x1g": "a = 0x1g",
+        "a = 0xff, b = 1e5, c = 2.e3, d = .5e-2, e = 3.": "a = ?, b = ?, c = ?, d = ?, e = ?",
+        "a IN (1, 2) AND b IN (3)": "a IN (...) AND b IN (?)",
+        "VALUES (1, 2), ( 3 ,4 ),(5,6)": "VALUES (...)",
+        "x = ARRAY [ 1 , 2 ] AND y = myarray[1]": "x = array[...] AND y = myarray[?]",
+        "a = E'it\\'s'": None,  # an escape string where a backslash escapes a quote
+        "a = 'it''s' AND b = e'x'": "a =  ?  AND b =  ? ",
+        "a = 'never ends": NotImplemented,
+        "a = $tag$x$tag$": None,
+        "SELECT 1 -- c": None,
+    }
+    for sql, skeleton in cases.items():
+        assert fast(sql) is NotImplemented if skeleton is NotImplemented else fast(sql) == skeleton, sql
+        if skeleton is not NotImplemented:
+            assert _python_skeleton(sql) == skeleton, sql

@@ -15,12 +15,20 @@ machines.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
 
 from dbexpert.model import Engine
+
+try:  # the optional C accelerator of the fast path (built at install time when a compiler is there)
+    from dbexpert.sql._skeleton import pg_skeleton
+except ImportError:  # pragma: no cover - depends on the install
+    pg_skeleton = None  # type: ignore[assignment]
+if os.environ.get("DBEXPERT_PURE_PYTHON"):  # measure or test the Python passes alone
+    pg_skeleton = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +136,11 @@ def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
     shape = cache.seen.get(sql)  # the same text again (extended-protocol statements repeat verbatim)
     if shape is not None:
         return shape
-    skeleton = _quick_skeleton(sql, cache.strings, cache.tricky)
+    # _skeleton_of, inlined: this runs for every statement of a log
+    fast = cache.fast
+    skeleton = NotImplemented if fast is None else fast(sql)
+    if skeleton is NotImplemented:
+        skeleton = _quick_skeleton(sql, cache.strings, cache.tricky)
     key = sql if skeleton is None else skeleton
     shape = cache.shapes.get(key)
     if shape is None:
@@ -146,13 +158,15 @@ class _Cache:
     """One engine's passes and caches, found by identity: an enum member hashes in Python code,
     which would cost more than a cache hit."""
 
-    __slots__ = ("seen", "shapes", "strings", "tricky")
+    __slots__ = ("fast", "seen", "shapes", "strings", "tricky")
 
     def __init__(self, engine: Engine) -> None:
         self.seen: dict[str, Shape] = {}  # statement text -> shape
         self.shapes: dict[str, Shape] = {}  # skeleton (or text taking the full path) -> shape
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
+        # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
+        self.fast = pg_skeleton if engine is Engine.POSTGRES else None
 
 
 def _cache_of(engine: Engine) -> _Cache:
@@ -171,7 +185,12 @@ _SHAPES_LIMIT = 65536
 
 def _skeleton(sql: str, engine: Engine) -> str | None:
     """The statement with its literals replaced as the full passes would, or None when tricky."""
-    return _quick_skeleton(sql, _QUICK_STRINGS.get(engine), _TRICKY.get(engine))
+    cache = _cache_of(engine)
+    if cache.fast is not None:
+        skeleton = cache.fast(sql)
+        if skeleton is not NotImplemented:
+            return skeleton
+    return _quick_skeleton(sql, cache.strings, cache.tricky)
 
 
 def _quick_skeleton(sql: str, strings: re.Pattern[str] | None, tricky: re.Pattern[str] | None) -> str | None:

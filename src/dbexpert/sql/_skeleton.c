@@ -1,0 +1,452 @@
+/*
+ * The fingerprint's fast path for PostgreSQL statements, in C: the same skeleton as
+ * dbexpert.sql.fingerprint._quick_skeleton with PostgreSQL's patterns, built in a few linear passes
+ * instead of the regular expressions' several calls per statement.
+ *
+ * pg_skeleton(sql) returns the skeleton (a str), None where the Python function returns None (the
+ * statement holds a comment, a quoted identifier, a dollar quote...: the full normalization reads
+ * it), or NotImplemented where this code does not decide (an unterminated string): the caller then
+ * runs the Python passes. Each pass below states the regular expression it reproduces; a test
+ * compares both on generated and random text.
+ *
+ * Optional: when no C compiler is present at install time, the Python passes run alone.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+typedef struct {
+    Py_UCS4 *data;
+    Py_ssize_t len;
+} Text;
+
+/* Python's \w, \d and \s for str patterns (the sre module's Unicode definitions). */
+static inline int is_word(Py_UCS4 c) {
+    if (c < 128)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return Py_UNICODE_ISALNUM(c);
+}
+
+static inline int is_digit(Py_UCS4 c) {
+    if (c < 128)
+        return c >= '0' && c <= '9';
+    return Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int is_space(Py_UCS4 c) {
+    if (c < 128)
+        return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    return Py_UNICODE_ISSPACE(c);
+}
+
+static inline int is_hex(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static inline int lower_is(Py_UCS4 c, char want) { return c == (Py_UCS4)want || c == (Py_UCS4)(want - 32); }
+
+static inline void put(Text *out, Py_UCS4 c) { out->data[out->len++] = c; }
+
+static inline void put_ascii(Text *out, const char *s) {
+    while (*s)
+        out->data[out->len++] = (Py_UCS4)(unsigned char)*s++;
+}
+
+/* '(?<=[eE]')(?<![\w'][eE]')' found: an E'...' string, where a backslash may escape a quote. */
+static int escape_string_prefix(const Text *t) {
+    for (Py_ssize_t i = 1; i < t->len; i++) {
+        if (t->data[i] != '\'' || (t->data[i - 1] != 'e' && t->data[i - 1] != 'E'))
+            continue;
+        if (i < 2 || !(is_word(t->data[i - 2]) || t->data[i - 2] == '\''))
+            return 1;
+    }
+    return 0;
+}
+
+/* [eEbBxXnN']('...') -> " ? ": returns 0, or -1 for a string that does not end (the regular
+ * expression then backtracks in ways this pass does not follow). */
+static int strings(const Text *in, Text *out) {
+    const Py_UCS4 *s = in->data;
+    Py_ssize_t n = in->len, i = 0;
+    out->len = 0;
+    while (i < n) {
+        Py_UCS4 c = s[i];
+        Py_ssize_t body;
+        if (c == '\'')
+            body = i + 1;
+        else if ((c == 'e' || c == 'E' || c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' ||
+                  c == 'N') &&
+                 i + 1 < n && s[i + 1] == '\'')
+            body = i + 2;
+        else {
+            put(out, c);
+            i++;
+            continue;
+        }
+        /* [^']*(?:''[^']*)*' : doubled quotes stay inside, the first single one ends the string */
+        Py_ssize_t k = body;
+        for (;;) {
+            while (k < n && s[k] != '\'')
+                k++;
+            if (k >= n)
+                return -1;
+            if (k + 1 < n && s[k + 1] == '\'') {
+                k += 2;
+                continue;
+            }
+            break;
+        }
+        put_ascii(out, " ? ");
+        i = k + 1;
+    }
+    return 0;
+}
+
+/* The Python path's "tricky" search ("|'|--|/\*|\$\$) and the dollar tag (\$[A-Za-z_]\w*\$). */
+static int tricky(const Text *t) {
+    const Py_UCS4 *s = t->data;
+    Py_ssize_t n = t->len;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = s[i];
+        if (c == '"' || c == '\'')
+            return 1;
+        if (i + 1 < n) {
+            Py_UCS4 d = s[i + 1];
+            if ((c == '-' && d == '-') || (c == '/' && d == '*') || (c == '$' && d == '$'))
+                return 1;
+            if (c == '$' && ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || d == '_')) {
+                Py_ssize_t k = i + 2;
+                while (k < n && is_word(s[k]))
+                    k++;
+                if (k < n && s[k] == '$')
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* [eE][-+]?\d+ from k: its end, or -1 */
+static Py_ssize_t exponent_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k) {
+    if (k >= n || (s[k] != 'e' && s[k] != 'E'))
+        return -1;
+    k++;
+    if (k < n && (s[k] == '+' || s[k] == '-'))
+        k++;
+    Py_ssize_t d = k;
+    while (d < n && is_digit(s[d]))
+        d++;
+    return d > k ? d : -1;
+}
+
+static inline int ends_number(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k) { return k >= n || !is_word(s[k]); }
+
+/* The match of
+ *   [0-9.](?<![\w$.].)(?:(?<=0)[xX][0-9a-fA-F]+|(?<=[0-9])\d*\.?\d*(?:[eE][-+]?\d+)?|(?<=\.)\d+(?:[eE][-+]?\d+)?)(?!\w)
+ * at p (the look-behind already checked): its end, or -1. The cases follow the regular expression's
+ * backtracking: "1.5x" gives "1" (the dot is no word character), "12a" nothing. */
+static Py_ssize_t number_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p) {
+    Py_UCS4 c = s[p];
+    Py_ssize_t i = p + 1;
+    if (c == '0' && i < n && (s[i] == 'x' || s[i] == 'X')) {
+        Py_ssize_t k = i + 1;
+        while (k < n && is_hex(s[k]))
+            k++;
+        if (k > i + 1 && ends_number(s, n, k))
+            return k;
+    }
+    if (c >= '0' && c <= '9') {
+        Py_ssize_t j = i;
+        while (j < n && is_digit(s[j]))
+            j++;
+        Py_ssize_t e;
+        if (j < n && s[j] == '.') {
+            Py_ssize_t m = j + 1;
+            while (m < n && is_digit(s[m]))
+                m++;
+            e = exponent_end(s, n, m);
+            if (e >= 0 && ends_number(s, n, e))
+                return e;
+            if (ends_number(s, n, m))
+                return m;
+            return j; /* without the dot: followed by '.', which is no word character */
+        }
+        e = exponent_end(s, n, j);
+        if (e >= 0 && ends_number(s, n, e))
+            return e;
+        return ends_number(s, n, j) ? j : -1;
+    }
+    if (c == '.') {
+        Py_ssize_t j = i;
+        while (j < n && is_digit(s[j]))
+            j++;
+        if (j == i)
+            return -1;
+        Py_ssize_t e = exponent_end(s, n, j);
+        if (e >= 0 && ends_number(s, n, e))
+            return e;
+        return ends_number(s, n, j) ? j : -1;
+    }
+    return -1;
+}
+
+static void numbers(const Text *in, Text *out) {
+    const Py_UCS4 *s = in->data;
+    Py_ssize_t n = in->len, p = 0;
+    out->len = 0;
+    while (p < n) {
+        Py_UCS4 c = s[p];
+        if ((c == '.' || (c >= '0' && c <= '9')) &&
+            (p == 0 || !(is_word(s[p - 1]) || s[p - 1] == '$' || s[p - 1] == '.'))) {
+            Py_ssize_t end = number_end(s, n, p);
+            if (end >= 0) {
+                put(out, '?');
+                p = end;
+                continue;
+            }
+        }
+        put(out, c);
+        p++;
+    }
+}
+
+/* \?:[A-Za-z_] (a parameter the numbers pass made) or \?\.\d (a number read twice) */
+static int new_tokens(const Text *t) {
+    const Py_UCS4 *s = t->data;
+    for (Py_ssize_t i = 0; i + 2 < t->len; i++) {
+        if (s[i] != '?')
+            continue;
+        Py_UCS4 d = s[i + 1], e = s[i + 2];
+        if (d == ':' && ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || e == '_'))
+            return 1;
+        if (d == '.' && is_digit(e))
+            return 1;
+    }
+    return 0;
+}
+
+static inline Py_ssize_t skip_space(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k) {
+    while (k < n && is_space(s[k]))
+        k++;
+    return k;
+}
+
+/* From k, just after an opening bracket: \s*(?:\?\s*,\s*)*\?\s*<close> with at least `commas`
+ * commas; the end after <close>, or -1. */
+static Py_ssize_t marks_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, Py_UCS4 close, int commas) {
+    int seen = 0;
+    k = skip_space(s, n, k);
+    for (;;) {
+        if (k >= n || s[k] != '?')
+            return -1;
+        k = skip_space(s, n, k + 1);
+        if (k < n && s[k] == ',') {
+            seen++;
+            k = skip_space(s, n, k + 1);
+            continue;
+        }
+        if (k < n && s[k] == close && seen >= commas)
+            return k + 1;
+        return -1;
+    }
+}
+
+static int word_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, const char *lower) {
+    if (p > 0 && is_word(s[p - 1]))
+        return 0;
+    for (Py_ssize_t k = 0; lower[k]; k++)
+        if (p + k >= n || !lower_is(s[p + k], lower[k]))
+            return 0;
+    return 1;
+}
+
+/* \b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\] -> "array[...]" */
+static void arrays(const Text *in, Text *out) {
+    const Py_UCS4 *s = in->data;
+    Py_ssize_t n = in->len, p = 0;
+    out->len = 0;
+    while (p < n) {
+        if ((s[p] == 'a' || s[p] == 'A') && word_at(s, n, p, "array")) {
+            Py_ssize_t k = skip_space(s, n, p + 5);
+            if (k < n && s[k] == '[') {
+                Py_ssize_t end = marks_end(s, n, k + 1, ']', 0);
+                if (end >= 0) {
+                    put_ascii(out, "array[...]");
+                    p = end;
+                    continue;
+                }
+            }
+        }
+        put(out, s[p]);
+        p++;
+    }
+}
+
+/* \((?:\s*\?\s*,)+\s*\?\s*\) -> "(...)" */
+static void lists(const Text *in, Text *out) {
+    const Py_UCS4 *s = in->data;
+    Py_ssize_t n = in->len, p = 0;
+    out->len = 0;
+    while (p < n) {
+        if (s[p] == '(') {
+            Py_ssize_t end = marks_end(s, n, p + 1, ')', 1);
+            if (end >= 0) {
+                put_ascii(out, "(...)");
+                p = end;
+                continue;
+            }
+        }
+        put(out, s[p]);
+        p++;
+    }
+}
+
+static int literal_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, const char *text) {
+    for (Py_ssize_t i = 0; text[i]; i++)
+        if (k + i >= n || s[k + i] != (Py_UCS4)(unsigned char)text[i])
+            return 0;
+    return 1;
+}
+
+/* (\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+ -> \1(...) */
+static void rows(const Text *in, Text *out) {
+    const Py_UCS4 *s = in->data;
+    Py_ssize_t n = in->len, p = 0;
+    out->len = 0;
+    while (p < n) {
+        if ((s[p] == 'v' || s[p] == 'V') && word_at(s, n, p, "values")) {
+            Py_ssize_t head = skip_space(s, n, p + 6);
+            if (literal_at(s, n, head, "(...)")) {
+                Py_ssize_t k = head + 5, more = 0;
+                for (;;) {
+                    Py_ssize_t j = skip_space(s, n, k);
+                    if (j >= n || s[j] != ',')
+                        break;
+                    j = skip_space(s, n, j + 1);
+                    if (!literal_at(s, n, j, "(...)"))
+                        break;
+                    k = j + 5;
+                    more++;
+                }
+                if (more) {
+                    for (Py_ssize_t i = p; i < head; i++)
+                        put(out, s[i]);
+                    put_ascii(out, "(...)");
+                    p = k;
+                    continue;
+                }
+            }
+        }
+        put(out, s[p]);
+        p++;
+    }
+}
+
+static int has_literal(const Text *t, const char *text) {
+    Py_UCS4 first = (Py_UCS4)(unsigned char)text[0];
+    for (Py_ssize_t i = 0; i < t->len; i++)
+        if (t->data[i] == first && literal_at(t->data, t->len, i, text))
+            return 1;
+    return 0;
+}
+
+/* One buffer for every call, grown as needed (the GIL is held throughout). */
+static Py_UCS4 *buffer = NULL;
+static Py_ssize_t buffer_size = 0;
+
+static PyObject *text_object(const Text *t, int ascii) {
+    if (!ascii)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t->data, t->len);
+    /* an ASCII statement gives an ASCII skeleton: every replacement is ASCII */
+    PyObject *result = PyUnicode_New(t->len, 127);
+    if (result == NULL)
+        return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(result);
+    for (Py_ssize_t i = 0; i < t->len; i++)
+        out[i] = (Py_UCS1)t->data[i];
+    return result;
+}
+
+static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
+    if (!PyUnicode_Check(sql)) {
+        PyErr_SetString(PyExc_TypeError, "pg_skeleton() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(sql);
+    /* What grows: " ? " for a two-character string '' (3/2 at most), then "array[...]" for
+     * "array[?]" (5/4 at most of what the strings pass gave): under twice the length. */
+    Py_ssize_t room = 2 * n + 16;
+    if (buffer_size < 2 * room) {
+        Py_UCS4 *grown = PyMem_Realloc(buffer, sizeof(Py_UCS4) * (size_t)(2 * room));
+        if (grown == NULL)
+            return PyErr_NoMemory();
+        buffer = grown;
+        buffer_size = 2 * room;
+    }
+    Text a = {buffer, n}, b = {buffer + room, 0};
+    int quotes = 0, backslash = 0, nul = 0, brackets = 0, parens = 0;
+    int kind = PyUnicode_KIND(sql);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *in = PyUnicode_1BYTE_DATA(sql);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS1 c = in[i];
+            quotes |= c == '\'';
+            backslash |= c == '\\';
+            nul |= c == 0;
+            brackets |= c == '[';
+            parens |= c == '(';
+            a.data[i] = c;
+        }
+    } else {
+        const void *data = PyUnicode_DATA(sql);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            quotes |= c == '\'';
+            backslash |= c == '\\';
+            nul |= c == 0;
+            brackets |= c == '[';
+            parens |= c == '(';
+            a.data[i] = c;
+        }
+    }
+    Text *cur = &a, *next = &b, *swap;
+#define NEXT() (swap = cur, cur = next, next = swap)
+    if (nul || (backslash && escape_string_prefix(cur)))
+        Py_RETURN_NONE;
+    if (quotes) {
+        if (strings(cur, next) < 0)
+            Py_RETURN_NOTIMPLEMENTED;
+        NEXT();
+    }
+    if (tricky(cur))
+        Py_RETURN_NONE;
+    numbers(cur, next);
+    NEXT();
+    if (new_tokens(cur))
+        Py_RETURN_NONE;
+    /* the passes before make no bracket: none in the statement, none now */
+    if (brackets) {
+        arrays(cur, next);
+        NEXT();
+    }
+    if (parens) {
+        lists(cur, next);
+        NEXT();
+        if (has_literal(cur, "), (") || has_literal(cur, "),(")) {
+            rows(cur, next);
+            NEXT();
+        }
+    }
+#undef NEXT
+    return text_object(cur, PyUnicode_IS_ASCII(sql));
+}
+
+static PyMethodDef methods[] = {
+    {"pg_skeleton", pg_skeleton, METH_O,
+     "The fingerprint's skeleton of a PostgreSQL statement; None: take the full path; NotImplemented: "
+     "run the Python passes."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_skeleton", NULL, 0, methods};
+
+PyMODINIT_FUNC PyInit__skeleton(void) { return PyModule_Create(&module); }

@@ -1,0 +1,3 @@
+from types import NotImplementedType
+
+def pg_skeleton(sql: str, /) -> str | None | NotImplementedType: ...
