@@ -216,7 +216,7 @@ class RequestWatch:
         self._check = RequestCheck(tuple(r.name for r in self._rules), self._options, self._rules)
         self._pending: list[RequestTrace] = []  # closed units with a repeated shape, checked in batches
         # Every request rule needs a shape that ran twice: most units have none and are never built.
-        self._grouper = RequestGrouper(repeated_only=True, on_close=self._keep)
+        self._grouper = RequestGrouper(min_runs=self._check.min_runs, on_close=self._keep)
 
     def watch(
         self, events: Iterable[QueryEvent | LogEvent | ReadProblem]
@@ -269,6 +269,7 @@ class RequestCheck:
     ) -> None:
         self.names, self.options = names, options
         self._rules = rules  # in another process: the shipped rules of those names
+        self.min_runs = _min_runs(rules if rules is not None else [registry().get(n) for n in names], options)
 
     @property
     def key(self) -> str:
@@ -280,12 +281,21 @@ class RequestCheck:
             self._rules = [shipped.get(name) for name in self.names]
         return [replace(f, evidence=dict(f.evidence)) for f in run_request_rules(traces, self._rules, self.options)]
 
-    def __getstate__(self) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
-        return self.names, self.options
+    def __getstate__(self) -> tuple[tuple[str, ...], dict[str, dict[str, Any]], int]:
+        return self.names, self.options, self.min_runs
 
-    def __setstate__(self, state: tuple[tuple[str, ...], dict[str, dict[str, Any]]]) -> None:
-        self.names, self.options = state
+    def __setstate__(self, state: tuple[tuple[str, ...], dict[str, dict[str, Any]], int]) -> None:
+        self.names, self.options, self.min_runs = state
         self._rules = None
+
+
+def _min_runs(rules: list[Rule], options: dict[str, dict[str, Any]]) -> int:
+    """The fewest runs of one shape in a unit any of ``rules`` can report, with their options."""
+    least = [
+        int(options.get(r.name, {}).get(r.runs_option, r.options.get(r.runs_option, 2))) if r.runs_option else 2
+        for r in rules
+    ]
+    return max(1, min(least, default=2))
 
 
 def _restored(finding: Finding) -> Finding:

@@ -94,6 +94,9 @@ class Rule:
     # Statement rules: the DDL action types (dbexpert.sql.ddl) the rule looks at; the runner skips
     # statements without one. Empty: every statement.
     actions: tuple[type, ...] = ()
+    # Request rules: the option that holds the fewest runs of one shape in a request the rule can
+    # report (units without such a shape are never built). None: any shape that ran twice.
+    runs_option: str | None = None
 
     @property
     def default_severity(self) -> Severity:

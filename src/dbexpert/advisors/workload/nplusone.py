@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -63,9 +64,14 @@ class _Open:
         twin.queries, twin.last = list(self.queries), self.last
         return twin
 
-    def repeats(self) -> bool:
-        """Whether some shape ran twice: what every request rule looks for."""
-        return len({shape.id for _, shape in self.queries}) < len(self.queries)
+    def runs_at_least(self, times: int) -> bool:
+        """Whether some shape ran at least ``times`` times: what every request rule looks for."""
+        queries = self.queries
+        if times <= 2:
+            return times <= 1 or len({shape.id for _, shape in queries}) < len(queries)
+        if len(queries) < times:
+            return False
+        return max(Counter(shape.id for _, shape in queries).values()) >= times
 
     def close(self) -> RequestTrace:
         engine = self.engine
@@ -110,20 +116,21 @@ def _place(item: QueryEvent | QueryRow) -> tuple[str, int]:
 class RequestGrouper:
     """Collects query events into :class:`RequestTrace` units (see the module docstring).
 
-    With ``repeated_only``, a unit in which no shape ran twice is dropped when it closes, never
-    built: every request rule looks for a repeated shape, and most units have none. With
+    With ``min_runs``, a unit in which no shape ran that many times is dropped when it closes, never
+    built: every request rule looks for a shape run several times (its threshold: 3 runs for
+    duplicate queries, 5 for N+1 queries by default), and most units have none. With
     ``on_close``, each unit is handed to it as it closes (:meth:`add` and :meth:`add_row` then
     return nothing): the caller of :meth:`add_row` can be a plain loop that ignores its result."""
 
     def __init__(
         self,
         options: GroupingOptions | None = None,
-        repeated_only: bool = False,
+        min_runs: int = 1,
         on_close: Callable[[RequestTrace], None] | None = None,
         state: GroupingState | None = None,
     ) -> None:
         self.options = options or GroupingOptions()
-        self.repeated_only = repeated_only
+        self.min_runs = min_runs
         self.on_close = on_close  # given, units go there as they close instead of being returned
         self._open: dict[tuple[str, str], _Open] = {}
         self._sweep_at = float("-inf")  # log time of the next look for silent units
@@ -223,7 +230,7 @@ class RequestGrouper:
 
     def _close(self, which: tuple[str, str], closed: list[RequestTrace]) -> None:
         unit = self._open.pop(which)
-        if self.repeated_only and not unit.repeats():
+        if self.min_runs > 1 and not unit.runs_at_least(self.min_runs):
             return
         if unit.kind == "session":  # each stretch of a session gets its own key: where it starts
             first = unit.queries[0][0]

@@ -44,6 +44,12 @@ class Check(Protocol):
         """Which rules with which options: a state file's findings made with others are not reused."""
         ...
 
+    @property
+    def min_runs(self) -> int:
+        """The fewest runs of one shape in a unit that any of the rules can report: units without
+        such a shape are never built."""
+        ...
+
     def __call__(self, traces: list[RequestTrace]) -> list[Finding]: ...
 
 
@@ -66,7 +72,7 @@ class Grouping:
     def final(self) -> list[Finding]:
         """The findings of everything read so far: the closed units' and those of the units still
         open, closed here as the end of the input would close them (``open`` stays as it was)."""
-        return [*self.findings, *self.check(RequestGrouper(repeated_only=True, state=self.open).finish())]
+        return [*self.findings, *self.check(RequestGrouper(min_runs=self.check.min_runs, state=self.open).finish())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,7 @@ def group_items(
     With ``checkpoints`` (a part that does not start where the log or the last run did), note the
     digests and split the findings as the module docstring says."""
     checked = _Checked(check)
-    grouper = RequestGrouper(repeated_only=True, on_close=checked.keep, state=carried)
+    grouper = RequestGrouper(min_runs=check.min_runs, on_close=checked.keep, state=carried)
     stream: Iterator[Item] = iter(items)
     marks: list[int] = []
     digests: list[bytes] = []
@@ -142,7 +148,7 @@ def group_events(
 ) -> PartGrouping:
     """As :func:`group_items` from the start of a log, for readers without the fast path."""
     checked = _Checked(check)
-    grouper = RequestGrouper(repeated_only=True, on_close=checked.keep)
+    grouper = RequestGrouper(min_runs=check.min_runs, on_close=checked.keep)
 
     def watched() -> Iterator[QueryEvent | LogEvent | ReadProblem]:
         for event in events:
@@ -161,7 +167,7 @@ def join(
     one pass holds open where the part starts, ``items`` the part's items read again. Also returns
     how many items were read again."""
     checked = _Checked(check)
-    grouper = RequestGrouper(repeated_only=True, on_close=checked.keep, state=exact)
+    grouper = RequestGrouper(min_runs=check.min_runs, on_close=checked.keep, state=exact)
     add = grouper.add_row
     read = 0
     for stretch, (size, digest) in enumerate(zip(part.checkpoints, part.digests, strict=True)):

@@ -67,4 +67,5 @@ RULE = Rule(
     doc=__doc__,
     engines=RELATIONAL,
     options={"min_duplicates": 3},
+    runs_option="min_duplicates",
 )

@@ -121,4 +121,5 @@ RULE = Rule(
     doc=__doc__,
     engines=RELATIONAL,
     options={"min_repeats": 5, "min_total_ms": 1.0},
+    runs_option="min_repeats",  # different values, so at least as many runs
 )

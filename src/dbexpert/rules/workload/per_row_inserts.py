@@ -79,4 +79,5 @@ RULE = Rule(
     doc=__doc__,
     engines=RELATIONAL,
     options={"min_rows": 5},
+    runs_option="min_rows",
 )
