@@ -67,11 +67,14 @@ class _Open:
     def runs_at_least(self, times: int) -> bool:
         """Whether some shape ran at least ``times`` times: what every request rule looks for."""
         queries = self.queries
-        if times <= 2:
-            return times <= 1 or len({shape.id for _, shape in queries}) < len(queries)
+        if times <= 1:
+            return True
         if len(queries) < times:
             return False
-        return max(Counter(shape.id for _, shape in queries).values()) >= times
+        ids = [shape.id for _, shape in queries]
+        if len(set(ids)) == len(ids):  # no shape ran twice: most units
+            return False
+        return times <= 2 or max(Counter(ids).values()) >= times
 
     def close(self) -> RequestTrace:
         engine = self.engine
