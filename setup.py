@@ -1,8 +1,13 @@
-"""The optional C accelerator of the fingerprint; everything else is in pyproject.toml.
+"""The optional C accelerators (dbexpert.native); everything else is in pyproject.toml.
 
-Without a C compiler the build of the extension fails with a warning and dbexpert runs its Python
-passes alone (the same results, slower on large logs)."""
+Without a C compiler or Python's headers their build fails with a warning and dbexpert runs their
+Python twins (the same results, slower on large logs)."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("dbexpert.sql._skeleton", ["src/dbexpert/sql/_skeleton.c"], optional=True)])
+setup(
+    ext_modules=[
+        Extension("dbexpert.sql._skeleton", ["src/dbexpert/sql/_skeleton.c"], optional=True),
+        Extension("dbexpert.sources.logs._rows", ["src/dbexpert/sources/logs/_rows.c"], optional=True),
+    ]
+)

@@ -121,8 +121,13 @@ def main() -> None:
     state.unlink(missing_ok=True)
     base = [dbexpert, "workload", "analyze", str(log), "--format", "json", "--output", str(out),
             "--log-line-prefix", generator.PREFIX]  # fmt: skip
+    for accelerator in ("dbexpert.sql._skeleton", "dbexpert.sources.logs._rows"):
+        built = importlib.util.find_spec(accelerator) is not None
+        print(f"C accelerator {accelerator}: {'built' if built else 'not built (no compiler at install)'}")
     runs = {
         "dbexpert (1 process)": base,
+        # the same without the C accelerator (what an install without a compiler runs)
+        "dbexpert (1 process, Python only)": ["env", "DBEXPERT_PURE_PYTHON=1", *base],
         f"dbexpert -j {args.jobs}": [*base, "-j", str(args.jobs)],
         "dbexpert --state (first run)": [*base, "--state", str(state)],
         "dbexpert --state (unchanged)": [*base, "--state", str(state)],

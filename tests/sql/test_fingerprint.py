@@ -197,27 +197,12 @@ def test_the_fast_path_patterns_match_their_plain_forms(text: str):
         assert (module._TRICKY[engine].search(text) is not None) == any(m in text for m in found)
 
 
-# The C accelerator of the fast path (dbexpert/sql/_skeleton.c, optional at install): wherever it
-# decides, it gives exactly the Python passes' skeleton. Where a C compiler and Python's headers are
-# present (CI), it must have been built: pip builds it, and a missing build is a failure, not a skip.
+# The C accelerator of the fast path (dbexpert/sql/_skeleton.c): wherever it decides, it gives
+# exactly the Python passes' skeleton.
 def _c_skeleton():  # type: ignore[no-untyped-def]
-    import os
-    import shutil
-    import sysconfig
+    from tests.native import required
 
-    import pytest
-
-    from dbexpert.sql import fingerprint as module
-
-    if module._POSTGRES_CACHE.fast is None:
-        compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-        headers = os.path.join(sysconfig.get_path("include"), "Python.h")
-        if shutil.which(compiler) and os.path.exists(headers) and not os.environ.get("DBEXPERT_PURE_PYTHON"):
-            pytest.fail(
-                "dbexpert.sql._skeleton is not built though a compiler is here: pip install -e . again"
-            )
-        pytest.skip("the C accelerator is not built (no compiler or Python headers at install time)")
-    return module._POSTGRES_CACHE.fast
+    return required("dbexpert.sql._skeleton").pg_skeleton
 
 
 def _python_skeleton(sql: str) -> str | None:

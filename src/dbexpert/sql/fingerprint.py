@@ -15,20 +15,15 @@ machines.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
 
 from dbexpert.model import Engine
+from dbexpert.native import accelerator
 
-try:  # the optional C accelerator of the fast path (built at install time when a compiler is there)
-    from dbexpert.sql._skeleton import pg_skeleton
-except ImportError:  # pragma: no cover - depends on the install
-    pg_skeleton = None  # type: ignore[assignment]
-if os.environ.get("DBEXPERT_PURE_PYTHON"):  # measure or test the Python passes alone
-    pg_skeleton = None  # type: ignore[assignment]
+_c = accelerator("dbexpert.sql._skeleton")  # the fast path's passes in C (optional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +161,7 @@ class _Cache:
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
         # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
-        self.fast = pg_skeleton if engine is Engine.POSTGRES else None
+        self.fast = _c.pg_skeleton if _c is not None and engine is Engine.POSTGRES else None
 
 
 def _cache_of(engine: Engine) -> _Cache:

@@ -25,6 +25,7 @@ from typing import Any
 
 from dbexpert.model.query_row import QueryRow, row_event
 from dbexpert.model.workload import LogEvent, LogEventKind, Place, QueryEvent, ReadProblem
+from dbexpert.native import accelerator
 from dbexpert.sources.logs._pg_time import parse_timestamp
 
 Event = QueryEvent | LogEvent | ReadProblem
@@ -157,6 +158,12 @@ def quick_row(
         None,
         queryid if queryid and queryid != "0" else None,
     )
+
+
+python_quick_row = quick_row  # the Python twin (tests compare both)
+_rows = accelerator("dbexpert.sources.logs._rows")
+if _rows is not None:  # the same function in C (optional): it runs for most messages of a log
+    quick_row = _rows.quick_row
 
 
 def _is_number(text: str) -> bool:

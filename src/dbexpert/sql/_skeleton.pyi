@@ -1,3 +1,0 @@
-from types import NotImplementedType
-
-def pg_skeleton(sql: str, /) -> str | None | NotImplementedType: ...
