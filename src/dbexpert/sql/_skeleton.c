@@ -189,24 +189,14 @@ static Py_ssize_t number_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p) {
     return -1;
 }
 
-static void numbers(const Text *in, Text *out) {
-    const Py_UCS4 *s = in->data;
-    Py_ssize_t n = in->len, p = 0;
-    out->len = 0;
-    while (p < n) {
-        Py_UCS4 c = s[p];
-        if ((c == '.' || (c >= '0' && c <= '9')) &&
-            (p == 0 || !(is_word(s[p - 1]) || s[p - 1] == '$' || s[p - 1] == '.'))) {
-            Py_ssize_t end = number_end(s, n, p);
-            if (end >= 0) {
-                put(out, '?');
-                p = end;
-                continue;
-            }
-        }
-        put(out, c);
-        p++;
-    }
+static Py_ssize_t number_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
+    Py_UCS4 c = s[p];
+    if (!(c == '.' || (c >= '0' && c <= '9')) || (p > 0 && (is_word(s[p - 1]) || s[p - 1] == '$' || s[p - 1] == '.')))
+        return -1;
+    Py_ssize_t end = number_end(s, n, p);
+    if (end >= 0)
+        put(out, '?');
+    return end;
 }
 
 /* \?:[A-Za-z_] (a parameter the numbers pass made) or \?\.\d (a number read twice) */
@@ -260,44 +250,26 @@ static int word_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, const char *low
 }
 
 /* \b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\] -> "array[...]" */
-static void arrays(const Text *in, Text *out) {
-    const Py_UCS4 *s = in->data;
-    Py_ssize_t n = in->len, p = 0;
-    out->len = 0;
-    while (p < n) {
-        if ((s[p] == 'a' || s[p] == 'A') && word_at(s, n, p, "array")) {
-            Py_ssize_t k = skip_space(s, n, p + 5);
-            if (k < n && s[k] == '[') {
-                Py_ssize_t end = marks_end(s, n, k + 1, ']', 0);
-                if (end >= 0) {
-                    put_ascii(out, "array[...]");
-                    p = end;
-                    continue;
-                }
-            }
-        }
-        put(out, s[p]);
-        p++;
-    }
+static Py_ssize_t array_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
+    if ((s[p] != 'a' && s[p] != 'A') || !word_at(s, n, p, "array"))
+        return -1;
+    Py_ssize_t k = skip_space(s, n, p + 5);
+    if (k >= n || s[k] != '[')
+        return -1;
+    Py_ssize_t end = marks_end(s, n, k + 1, ']', 0);
+    if (end >= 0)
+        put_ascii(out, "array[...]");
+    return end;
 }
 
 /* \((?:\s*\?\s*,)+\s*\?\s*\) -> "(...)" */
-static void lists(const Text *in, Text *out) {
-    const Py_UCS4 *s = in->data;
-    Py_ssize_t n = in->len, p = 0;
-    out->len = 0;
-    while (p < n) {
-        if (s[p] == '(') {
-            Py_ssize_t end = marks_end(s, n, p + 1, ')', 1);
-            if (end >= 0) {
-                put_ascii(out, "(...)");
-                p = end;
-                continue;
-            }
-        }
-        put(out, s[p]);
-        p++;
-    }
+static Py_ssize_t list_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
+    if (s[p] != '(')
+        return -1;
+    Py_ssize_t end = marks_end(s, n, p + 1, ')', 1);
+    if (end >= 0)
+        put_ascii(out, "(...)");
+    return end;
 }
 
 static int literal_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, const char *text) {
@@ -308,33 +280,44 @@ static int literal_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, const char *
 }
 
 /* (\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+ -> \1(...) */
-static void rows(const Text *in, Text *out) {
+static Py_ssize_t rows_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
+    if ((s[p] != 'v' && s[p] != 'V') || !word_at(s, n, p, "values"))
+        return -1;
+    Py_ssize_t head = skip_space(s, n, p + 6);
+    if (!literal_at(s, n, head, "(...)"))
+        return -1;
+    Py_ssize_t k = head + 5, more = 0;
+    for (;;) {
+        Py_ssize_t j = skip_space(s, n, k);
+        if (j >= n || s[j] != ',')
+            break;
+        j = skip_space(s, n, j + 1);
+        if (!literal_at(s, n, j, "(...)"))
+            break;
+        k = j + 5;
+        more++;
+    }
+    if (!more)
+        return -1;
+    for (Py_ssize_t i = p; i < head; i++)
+        put(out, s[i]);
+    put_ascii(out, "(...)");
+    return k;
+}
+
+typedef Py_ssize_t (*Matcher)(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out);
+
+/* One pass as re.sub makes it: left to right, each match (found by `match`, which writes its
+ * replacement) replaced, the scan going on after it; every other character copied. */
+static inline void replace_all(const Text *in, Text *out, Matcher match) {
     const Py_UCS4 *s = in->data;
     Py_ssize_t n = in->len, p = 0;
     out->len = 0;
     while (p < n) {
-        if ((s[p] == 'v' || s[p] == 'V') && word_at(s, n, p, "values")) {
-            Py_ssize_t head = skip_space(s, n, p + 6);
-            if (literal_at(s, n, head, "(...)")) {
-                Py_ssize_t k = head + 5, more = 0;
-                for (;;) {
-                    Py_ssize_t j = skip_space(s, n, k);
-                    if (j >= n || s[j] != ',')
-                        break;
-                    j = skip_space(s, n, j + 1);
-                    if (!literal_at(s, n, j, "(...)"))
-                        break;
-                    k = j + 5;
-                    more++;
-                }
-                if (more) {
-                    for (Py_ssize_t i = p; i < head; i++)
-                        put(out, s[i]);
-                    put_ascii(out, "(...)");
-                    p = k;
-                    continue;
-                }
-            }
+        Py_ssize_t end = match(s, n, p, out);
+        if (end >= 0) {
+            p = end;
+            continue;
         }
         put(out, s[p]);
         p++;
@@ -419,20 +402,20 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
     }
     if (tricky(cur))
         Py_RETURN_NONE;
-    numbers(cur, next);
+    replace_all(cur, next, number_match);
     NEXT();
     if (new_tokens(cur))
         Py_RETURN_NONE;
     /* the passes before make no bracket: none in the statement, none now */
     if (brackets) {
-        arrays(cur, next);
+        replace_all(cur, next, array_match);
         NEXT();
     }
     if (parens) {
-        lists(cur, next);
+        replace_all(cur, next, list_match);
         NEXT();
         if (has_literal(cur, "), (") || has_literal(cur, "),(")) {
-            rows(cur, next);
+            replace_all(cur, next, rows_match);
             NEXT();
         }
     }
