@@ -42,8 +42,6 @@ static inline int is_hex(Py_UCS4 c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static inline int lower_is(Py_UCS4 c, char want) { return c == (Py_UCS4)want || c == (Py_UCS4)(want - 32); }
-
 static inline void put(Text *out, Py_UCS4 c) { out->data[out->len++] = c; }
 
 static inline void put_ascii(Text *out, const char *s) {
@@ -221,8 +219,9 @@ static inline Py_ssize_t skip_space(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k
 }
 
 /* From k, just after an opening bracket: \s*(?:\?\s*,\s*)*\?\s*<close> with at least `commas`
- * commas; the end after <close>, or -1. */
-static Py_ssize_t marks_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, Py_UCS4 close, int commas) {
+ * commas, replaced by `replacement`; the end after <close>, or -1 (nothing written). */
+static Py_ssize_t marks_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, Py_UCS4 close, int commas, Text *out,
+                            const char *replacement) {
     int seen = 0;
     k = skip_space(s, n, k);
     for (;;) {
@@ -234,19 +233,29 @@ static Py_ssize_t marks_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, Py_UCS
             k = skip_space(s, n, k + 1);
             continue;
         }
-        if (k < n && s[k] == close && seen >= commas)
+        if (k < n && s[k] == close && seen >= commas) {
+            put_ascii(out, replacement);
             return k + 1;
+        }
         return -1;
     }
 }
 
-static int word_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, const char *lower) {
-    if (p > 0 && is_word(s[p - 1]))
-        return 0;
-    for (Py_ssize_t k = 0; lower[k]; k++)
-        if (p + k >= n || !lower_is(s[p + k], lower[k]))
+/* `text` at k (ASCII; with `fold`, its lower-case letters match either case) */
+static int literal_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, const char *text, int fold) {
+    for (Py_ssize_t i = 0; text[i]; i++) {
+        if (k + i >= n)
             return 0;
+        Py_UCS4 want = (Py_UCS4)(unsigned char)text[i];
+        if (s[k + i] != want && !(fold && want >= 'a' && want <= 'z' && s[k + i] == want - 32))
+            return 0;
+    }
     return 1;
+}
+
+/* \b<lower> in either case, not preceded by a word character */
+static int word_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, const char *lower) {
+    return !(p > 0 && is_word(s[p - 1])) && literal_at(s, n, p, lower, 1);
 }
 
 /* \b[aA][rR][rR][aA][yY]\s*\[\s*(?:\?\s*,\s*)*\?\s*\] -> "array[...]" */
@@ -256,27 +265,14 @@ static Py_ssize_t array_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text
     Py_ssize_t k = skip_space(s, n, p + 5);
     if (k >= n || s[k] != '[')
         return -1;
-    Py_ssize_t end = marks_end(s, n, k + 1, ']', 0);
-    if (end >= 0)
-        put_ascii(out, "array[...]");
-    return end;
+    return marks_end(s, n, k + 1, ']', 0, out, "array[...]");
 }
 
 /* \((?:\s*\?\s*,)+\s*\?\s*\) -> "(...)" */
 static Py_ssize_t list_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
     if (s[p] != '(')
         return -1;
-    Py_ssize_t end = marks_end(s, n, p + 1, ')', 1);
-    if (end >= 0)
-        put_ascii(out, "(...)");
-    return end;
-}
-
-static int literal_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t k, const char *text) {
-    for (Py_ssize_t i = 0; text[i]; i++)
-        if (k + i >= n || s[k + i] != (Py_UCS4)(unsigned char)text[i])
-            return 0;
-    return 1;
+    return marks_end(s, n, p + 1, ')', 1, out, "(...)");
 }
 
 /* (\b[vV][aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+ -> \1(...) */
@@ -284,7 +280,7 @@ static Py_ssize_t rows_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text 
     if ((s[p] != 'v' && s[p] != 'V') || !word_at(s, n, p, "values"))
         return -1;
     Py_ssize_t head = skip_space(s, n, p + 6);
-    if (!literal_at(s, n, head, "(...)"))
+    if (!literal_at(s, n, head, "(...)", 0))
         return -1;
     Py_ssize_t k = head + 5, more = 0;
     for (;;) {
@@ -292,7 +288,7 @@ static Py_ssize_t rows_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text 
         if (j >= n || s[j] != ',')
             break;
         j = skip_space(s, n, j + 1);
-        if (!literal_at(s, n, j, "(...)"))
+        if (!literal_at(s, n, j, "(...)", 0))
             break;
         k = j + 5;
         more++;
@@ -327,7 +323,7 @@ static inline void replace_all(const Text *in, Text *out, Matcher match) {
 static int has_literal(const Text *t, const char *text) {
     Py_UCS4 first = (Py_UCS4)(unsigned char)text[0];
     for (Py_ssize_t i = 0; i < t->len; i++)
-        if (t->data[i] == first && literal_at(t->data, t->len, i, text))
+        if (t->data[i] == first && literal_at(t->data, t->len, i, text, 0))
             return 1;
     return 0;
 }
@@ -366,30 +362,24 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
         buffer_size = 2 * room;
     }
     Text a = {buffer, n}, b = {buffer + room, 0};
-    int quotes = 0, backslash = 0, nul = 0, brackets = 0, parens = 0;
     int kind = PyUnicode_KIND(sql);
     if (kind == PyUnicode_1BYTE_KIND) {
         const Py_UCS1 *in = PyUnicode_1BYTE_DATA(sql);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            Py_UCS1 c = in[i];
-            quotes |= c == '\'';
-            backslash |= c == '\\';
-            nul |= c == 0;
-            brackets |= c == '[';
-            parens |= c == '(';
-            a.data[i] = c;
-        }
+        for (Py_ssize_t i = 0; i < n; i++)
+            a.data[i] = in[i];
     } else {
         const void *data = PyUnicode_DATA(sql);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, i);
-            quotes |= c == '\'';
-            backslash |= c == '\\';
-            nul |= c == 0;
-            brackets |= c == '[';
-            parens |= c == '(';
-            a.data[i] = c;
-        }
+        for (Py_ssize_t i = 0; i < n; i++)
+            a.data[i] = PyUnicode_READ(kind, data, i);
+    }
+    int quotes = 0, backslash = 0, nul = 0, brackets = 0, parens = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = a.data[i];
+        quotes |= c == '\'';
+        backslash |= c == '\\';
+        nul |= c == 0;
+        brackets |= c == '[';
+        parens |= c == '(';
     }
     Text *cur = &a, *next = &b, *swap;
 #define NEXT() (swap = cur, cur = next, next = swap)
