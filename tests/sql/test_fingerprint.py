@@ -269,3 +269,13 @@ def test_the_c_skeleton_on_cases_the_regular_expressions_backtrack_through():
         assert fast(sql) is NotImplemented if skeleton is NotImplemented else fast(sql) == skeleton, sql
         if skeleton is not NotImplemented:
             assert _python_skeleton(sql) == skeleton, sql
+
+
+def test_the_c_skeleton_of_a_statement_longer_than_its_kept_buffer():
+    fast = _c_skeleton()
+    # 600,000 characters: the C code takes memory of its own for it (its kept buffer holds 2**20)
+    rows = ", ".join(f"({i}, 'name {i}', {i}.5, E'x')" for i in range(20_000))
+    sql = f"INSERT INTO t (a, b, c, d) VALUES {rows}"
+    assert len(sql) > 2**19
+    assert fast(sql) == _python_skeleton(sql) == "INSERT INTO t (a, b, c, d) VALUES (...)"
+    assert fast("SELECT 1") == "SELECT ?"  # and the ordinary statements after it

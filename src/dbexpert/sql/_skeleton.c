@@ -328,7 +328,8 @@ static int has_literal(const Text *t, const char *text) {
     return 0;
 }
 
-/* One buffer for every call, grown as needed (the GIL is held throughout). */
+/* One buffer for the calls on statements of ordinary length, grown as needed (the GIL is held
+ * throughout: no other call can use it meanwhile). */
 static Py_UCS4 *buffer = NULL;
 static Py_ssize_t buffer_size = 0;
 
@@ -345,23 +346,9 @@ static PyObject *text_object(const Text *t, int ascii) {
     return result;
 }
 
-static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
-    if (!PyUnicode_Check(sql)) {
-        PyErr_SetString(PyExc_TypeError, "pg_skeleton() takes a str");
-        return NULL;
-    }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(sql);
-    /* What grows: " ? " for a two-character string '' (3/2 at most), then "array[...]" for
-     * "array[?]" (5/4 at most of what the strings pass gave): under twice the length. */
-    Py_ssize_t room = 2 * n + 16;
-    if (buffer_size < 2 * room) {
-        Py_UCS4 *grown = PyMem_Realloc(buffer, sizeof(Py_UCS4) * (size_t)(2 * room));
-        if (grown == NULL)
-            return PyErr_NoMemory();
-        buffer = grown;
-        buffer_size = 2 * room;
-    }
-    Text a = {buffer, n}, b = {buffer + room, 0};
+/* The skeleton of `sql` (n characters) built in `memory`: two texts of `room` characters each. */
+static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize_t room) {
+    Text a = {memory, n}, b = {memory + room, 0};
     int kind = PyUnicode_KIND(sql);
     if (kind == PyUnicode_1BYTE_KIND) {
         const Py_UCS1 *in = PyUnicode_1BYTE_DATA(sql);
@@ -411,6 +398,37 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
     }
 #undef NEXT
     return text_object(cur, PyUnicode_IS_ASCII(sql));
+}
+
+/* The buffer kept between calls is at most this many characters (4 MiB): a longer statement
+ * gets memory of its own, freed at once. */
+#define KEPT_CHARS (1 << 20)
+
+static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
+    if (!PyUnicode_Check(sql)) {
+        PyErr_SetString(PyExc_TypeError, "pg_skeleton() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(sql);
+    /* What grows: " ? " for a two-character string '' (3/2 at most), then "array[...]" for
+     * "array[?]" (5/4 at most of what the strings pass gave): under twice the length. */
+    Py_ssize_t room = 2 * n + 16;
+    if (2 * room > KEPT_CHARS) {
+        Py_UCS4 *memory = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(2 * room));
+        if (memory == NULL)
+            return PyErr_NoMemory();
+        PyObject *result = skeleton(sql, n, memory, room);
+        PyMem_Free(memory);
+        return result;
+    }
+    if (buffer_size < 2 * room) {
+        Py_UCS4 *grown = PyMem_Realloc(buffer, sizeof(Py_UCS4) * (size_t)(2 * room));
+        if (grown == NULL)
+            return PyErr_NoMemory();
+        buffer = grown;
+        buffer_size = 2 * room;
+    }
+    return skeleton(sql, n, buffer, room);
 }
 
 static PyMethodDef methods[] = {
