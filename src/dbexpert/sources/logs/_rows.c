@@ -5,13 +5,19 @@
  * for any other message. Timestamps go through the Python parse_timestamp (it caches by second).
  * A test compares both on generated and random messages.
  *
- * Optional: when no C compiler is present at install time, the Python function runs.
+ * lane() runs postgres_stderr.text_items' loop over the block regex's entries for as long as each
+ * is a message (with the tab-led lines continuing it) and the message before it a query row
+ * quick_row makes; it stops, leaving the entry to the Python loop, at anything else (a DETAIL to
+ * attach, a line that is no message, a message that needs the interpreter).
+ *
+ * Optional: when no C compiler is present at install time, the Python code runs.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 static PyObject *parse_timestamp = NULL; /* dbexpert.sources.logs._pg_time.parse_timestamp */
-static PyObject *MS = NULL, *COLON = NULL, *PARSE = NULL, *BIND = NULL, *ZERO = NULL;
+static PyObject *MS = NULL, *COLON = NULL, *PARSE = NULL, *BIND = NULL, *ZERO = NULL, *DURATION = NULL, *NEWLINE_TAB = NULL,
+                *NEWLINE = NULL;
 
 static int is_number(PyObject *message, Py_ssize_t start, Py_ssize_t end) {
     PyObject *text = PyUnicode_Substring(message, start, end);
@@ -149,10 +155,144 @@ fail:
     return NULL;
 }
 
+/* ``a or b`` */
+static PyObject *either(PyObject *a, PyObject *b) {
+    int truth = PyObject_IsTrue(a);
+    if (truth < 0)
+        return NULL;
+    return truth ? a : b; /* borrowed */
+}
+
+/* lane(entries, i, number, waiting, waiting_at, rows, context) -> (i, number, waiting, waiting_at)
+ * context: (path, picks, severity_at, continued_at, secondary, statements, plans, waits), where
+ * picks are the entry indexes of the message's fields in the reader's order (severity, message,
+ * timestamp, epoch, pid, session, user, database, application, client, xid, vxid, queryid). The
+ * rows of the messages it completes are appended to ``rows``. */
+static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7 || !PyList_Check(args[0]) || !PyList_Check(args[5]) || !PyTuple_Check(args[6]) ||
+        PyTuple_GET_SIZE(args[6]) != 8) {
+        PyErr_SetString(PyExc_TypeError, "lane(entries, i, number, waiting, waiting_at, rows, context)");
+        return NULL;
+    }
+    PyObject *entries = args[0], *rows = args[5], *context = args[6];
+    Py_ssize_t i = PyLong_AsSsize_t(args[1]), number = PyLong_AsSsize_t(args[2]);
+    Py_ssize_t waiting_at = PyLong_AsSsize_t(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *path = PyTuple_GET_ITEM(context, 0), *picks = PyTuple_GET_ITEM(context, 1);
+    Py_ssize_t severity_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(context, 2));
+    Py_ssize_t continued_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(context, 3));
+    PyObject *secondary = PyTuple_GET_ITEM(context, 4);
+    PyObject *pending[3] = {PyTuple_GET_ITEM(context, 5), PyTuple_GET_ITEM(context, 6), PyTuple_GET_ITEM(context, 7)};
+    if (PyErr_Occurred())
+        return NULL;
+    if (!PyTuple_Check(picks) || PyTuple_GET_SIZE(picks) != 13) {
+        PyErr_SetString(PyExc_TypeError, "lane(): 13 picks");
+        return NULL;
+    }
+    Py_ssize_t at[13];
+    for (int k = 0; k < 13; k++)
+        if ((at[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(picks, k))) < 0 && PyErr_Occurred())
+            return NULL;
+    PyObject *waiting = Py_NewRef(args[3]);
+    Py_ssize_t n = PyList_GET_SIZE(entries);
+    for (; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(entries, i);
+        if (!PyTuple_Check(entry))
+            break;
+        PyObject *severity = PyTuple_GET_ITEM(entry, severity_at);
+        if (PyUnicode_GET_LENGTH(severity) == 0)
+            break; /* no message line */
+        if (waiting != Py_None) {
+            int attached = PySet_Contains(secondary, severity);
+            if (attached != 0) {
+                if (attached < 0)
+                    goto error;
+                break; /* a DETAIL... for the message before */
+            }
+            /* the message before is complete: its row, if quick_row makes one */
+            PyObject *message = PyTuple_GET_ITEM(waiting, 1);
+            if (!PyUnicode_Check(message) || PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
+                break;
+            PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
+            if (key == NULL || (key = either(key, Py_None)) == NULL)
+                goto error;
+            int held = 0;
+            for (int k = 0; k < 3 && !held; k++)
+                if ((held = PyDict_Contains(pending[k], key)) < 0)
+                    goto error;
+            if (held)
+                break;
+            PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
+            PyObject *xid = PyTuple_GET_ITEM(waiting, 10);
+            int truth = PyObject_IsTrue(xid);
+            if (stamp == NULL || truth < 0)
+                goto error;
+            int zero = truth && PyUnicode_Check(xid) && PyUnicode_Compare(xid, ZERO) == 0;
+            if (PyErr_Occurred())
+                goto error;
+            PyObject *transaction = truth && !zero ? xid : PyTuple_GET_ITEM(waiting, 11);
+            PyObject *names = PyTuple_Pack(4, PyTuple_GET_ITEM(waiting, 7), PyTuple_GET_ITEM(waiting, 6),
+                                           PyTuple_GET_ITEM(waiting, 8), PyTuple_GET_ITEM(waiting, 9));
+            PyObject *line = PyLong_FromSsize_t(waiting_at);
+            if (names == NULL || line == NULL) {
+                Py_XDECREF(names);
+                Py_XDECREF(line);
+                goto error;
+            }
+            PyObject *call[8] = {path, line, message, stamp, key, transaction, names, PyTuple_GET_ITEM(waiting, 12)};
+            PyObject *row = quick_row(module, call, 8);
+            Py_DECREF(names);
+            Py_DECREF(line);
+            if (row == NULL)
+                goto error;
+            if (row == Py_None) {
+                Py_DECREF(row);
+                break; /* the interpreter reads it */
+            }
+            int added = PyTuple_GET_SIZE(row) ? PyList_Append(rows, row) : 0;
+            Py_DECREF(row);
+            if (added < 0)
+                goto error;
+        }
+        /* this line's message waits for what follows it, with the tab-led lines continuing it
+         * joined as the Python loop joins them ("\n".join of the message and each line) */
+        PyObject *text = PyTuple_GET_ITEM(entry, at[1]), *continued = PyTuple_GET_ITEM(entry, continued_at);
+        Py_ssize_t more = 0;
+        if (PyUnicode_GET_LENGTH(continued)) {
+            more = PyUnicode_Count(continued, NEWLINE_TAB, 0, PY_SSIZE_T_MAX);
+            PyObject *lines = more < 0 ? NULL : PyUnicode_Replace(continued, NEWLINE_TAB, NEWLINE, -1);
+            text = lines == NULL ? NULL : PyUnicode_Concat(text, lines);
+            Py_XDECREF(lines);
+            if (text == NULL)
+                goto error;
+        } else
+            Py_INCREF(text);
+        PyObject *picked = PyTuple_New(13);
+        if (picked == NULL) {
+            Py_DECREF(text);
+            goto error;
+        }
+        for (int k = 0; k < 13; k++)
+            PyTuple_SET_ITEM(picked, k, k == 1 ? text : Py_NewRef(PyTuple_GET_ITEM(entry, at[k])));
+        Py_SETREF(waiting, picked);
+        number++;
+        waiting_at = number;
+        number += more;
+    }
+    return Py_BuildValue("(nnNn)", i, number, waiting, waiting_at);
+error:
+    Py_DECREF(waiting);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"quick_row", (PyCFunction)(void (*)(void))quick_row, METH_FASTCALL,
      "quick_row(path, line, message, timestamp, session, transaction, names, queryid): as "
      "dbexpert.sources.logs._pg_events.quick_row."},
+    {"lane", (PyCFunction)(void (*)(void))lane, METH_FASTCALL,
+     "lane(entries, i, number, waiting, waiting_at, rows, context): the reader's loop while lines are "
+     "plain query messages."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -164,7 +304,10 @@ PyMODINIT_FUNC PyInit__rows(void) {
     PARSE = PyUnicode_InternFromString("parse ");
     BIND = PyUnicode_InternFromString("bind ");
     ZERO = PyUnicode_InternFromString("0");
-    if (MS == NULL || COLON == NULL || PARSE == NULL || BIND == NULL || ZERO == NULL)
+    DURATION = PyUnicode_InternFromString("duration: ");
+    NEWLINE_TAB = PyUnicode_InternFromString("\n\t");
+    NEWLINE = PyUnicode_InternFromString("\n");
+    if (NEWLINE_TAB == NULL || NEWLINE == NULL || DURATION == NULL || MS == NULL || COLON == NULL || PARSE == NULL || BIND == NULL || ZERO == NULL)
         return NULL;
     return PyModule_Create(&module);
 }

@@ -26,11 +26,14 @@ from operator import itemgetter
 
 from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
+from dbexpert.native import accelerator
 from dbexpert.sources.logs import ReadOptions
 from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events, quick_row
 from dbexpert.sources.logs._pg_prefix import FIELDS, SEVERITIES, block_regex, compile_prefix, guess_prefix
 
 _SECONDARY = frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"})
+_rows = accelerator("dbexpert.sources.logs._rows")
+_lane = None if _rows is None else _rows.lane
 _GUESS_LINES = 200
 _BLOCK = 1 << 16  # characters read at a time
 _HEAD_MARKERS = tuple(f" {word}:  " for word in SEVERITIES.replace("[1-5]?", "").split("|"))
@@ -159,12 +162,27 @@ def text_items(
     field = "message"
     parts: list[str] = []
     number = first_line - 1
+    # The loop below in C while lines are plain query messages (optional: see quick_row).
+    lane = _lane
+    context = (path, tuple(groups[name] - 1 for name in _GROUPS), severity_at, continued_at, _SECONDARY,
+               statements, plans, waits)  # fmt: skip
+    rows: list[Item] = []
     for piece in _whole_lines(chunks):
         if "\r" in piece:
             entries = _line_entries(piece, match, blank, other_at)
         else:
             entries = findall(piece)
-        for entry in entries:
+        size, at = len(entries), 0
+        while at < size:
+            if lane is not None and current is None and not parts:
+                at, number, waiting, waiting_at = lane(entries, at, number, waiting, waiting_at, rows, context)
+                if rows:
+                    yield from rows
+                    rows.clear()
+                if at >= size:
+                    break
+            entry = entries[at]
+            at += 1
             number += 1
             if not entry[severity_at]:  # a line that is no message line
                 line = entry[other_at]
