@@ -126,7 +126,7 @@ def read_aggregate(
         _collect(grouping, first)
         for span, (_, _, later) in zip(spans[1:], parts[1:], strict=True):
             assert later is not None
-            items = span_items(_lines(path, span.start, span.end), str(path), options, span.first_line)
+            items = span_items(_texts(path, span.start, span.end), str(path), options, span.first_line)
             found, grouping.open, reread = join(grouping.open, later, iter(items), _engine(options), grouping.check)
             grouping.findings.extend(found)
             grouping.reread_items += reread
@@ -181,6 +181,12 @@ class _Counted:
             self.lines += 1
             yield line
 
+    def texts(self, texts: Iterable[str]) -> Iterator[str]:
+        """``texts`` (blocks of whole lines, the last perhaps without its newline), counting lines."""
+        for text in texts:
+            self.lines += text.count("\n") + (not text.endswith("\n"))
+            yield text
+
 
 def _read_span(
     path: Path,
@@ -192,8 +198,8 @@ def _read_span(
     checkpoints: bool = False,
 ) -> tuple[WorkloadAggregate, int, PartGrouping | None]:
     counted = _Counted()
-    lines = counted.wrap(_lines(path, span.start, span.end, progress))
-    items = span_items(lines, str(path), options, span.first_line)
+    texts = counted.texts(_texts(path, span.start, span.end, progress))
+    items = span_items(texts, str(path), options, span.first_line)
     aggregate = WorkloadAggregate()
     with few_collections():
         if check is None:
@@ -219,22 +225,24 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def span_events(lines: Iterator[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Event]:
-    """The events of lines read from the middle of a PostgreSQL log (``options.format`` says which)."""
-    return events(span_items(lines, path, options, first_line))
+def span_events(texts: Iterable[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Event]:
+    """The events of text read from the middle of a PostgreSQL log, in blocks of whole lines
+    (``options.format`` says which log)."""
+    return events(span_items(texts, path, options, first_line))
 
 
-def span_items(lines: Iterator[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Item]:
+def span_items(texts: Iterable[str], path: str, options: ReadOptions, first_line: int) -> Iterator[Item]:
     """As :func:`span_events`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     module = importlib.import_module(f"dbexpert.sources.logs.{READERS[options.format or '']}")
-    if options.format == "postgres-stderr":
+    if options.format == "postgres-stderr":  # read a block at a time, as a whole file is
         regex = compile_prefix(options.log_line_prefix or "").regex
-        return module.line_items(lines, path, regex, first_line)
-    return module.line_items(lines, path, first_line)
+        return module.text_items(texts, path, regex, first_line)
+    return module.line_items(_split(texts), path, first_line)
 
 
-def _lines(path: Path, start: int, end: int, progress: Progress | None = None) -> Iterator[str]:
-    """The lines of bytes [start, end) (both at line starts), decoded as UTF-8 with replacement."""
+def _texts(path: Path, start: int, end: int, progress: Progress | None = None) -> Iterator[str]:
+    """The text of bytes [start, end) (both at line starts) in blocks of whole lines (the last may
+    lack its newline), decoded as UTF-8 with replacement."""
     with path.open("rb") as raw:
         raw.seek(start)
         position = start
@@ -252,19 +260,19 @@ def _lines(path: Path, start: int, end: int, progress: Progress | None = None) -
                 rest = block
                 continue
             rest = block[cut:]
-            text = block[:cut].decode("utf-8", "replace")
-            yield from _split(text)
+            yield block[:cut].decode("utf-8", "replace")
         if rest:
             yield rest.decode("utf-8", "replace")
 
 
-def _split(text: str) -> list[str]:
-    parts = text.split("\n")
-    last = parts.pop()  # "" after the final newline
-    lines = [part + "\n" for part in parts]
-    if last:
-        lines.append(last)
-    return lines
+def _split(texts: Iterable[str]) -> Iterator[str]:
+    """The lines of blocks of whole lines (each with its newline, but for a last one without)."""
+    for text in texts:
+        parts = text.split("\n")
+        last = parts.pop()  # "" after the final newline
+        yield from [part + "\n" for part in parts]
+        if last:
+            yield last
 
 
 def complete_lines_end(path: Path, size: int) -> int:
