@@ -131,7 +131,7 @@ def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
     shape = cache.seen.get(sql)  # the same text again (extended-protocol statements repeat verbatim)
     if shape is not None:
         return shape
-    # _skeleton_of, inlined: this runs for every statement of a log
+    # _skeleton, inlined: this runs for every statement of a log
     fast = cache.fast
     skeleton = NotImplemented if fast is None else fast(sql)
     if skeleton is NotImplemented:
