@@ -164,6 +164,8 @@ python_quick_row = quick_row  # the Python twin (tests compare both)
 _rows = accelerator("dbexpert.sources.logs._rows")
 if _rows is not None:  # the same function in C (optional): it runs for most messages of a log
     quick_row = _rows.quick_row
+# postgres_stderr.text_items' loop in C while lines are plain query messages (None: not built)
+lane: Any = None if _rows is None else _rows.lane
 
 
 def _is_number(text: str) -> bool:

@@ -26,14 +26,11 @@ from operator import itemgetter
 
 from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
-from dbexpert.native import accelerator
 from dbexpert.sources.logs import ReadOptions
-from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events, quick_row
+from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events, lane, quick_row
 from dbexpert.sources.logs._pg_prefix import FIELDS, SEVERITIES, block_regex, compile_prefix, guess_prefix
 
 _SECONDARY = frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"})
-_rows = accelerator("dbexpert.sources.logs._rows")
-_lane = None if _rows is None else _rows.lane
 _GUESS_LINES = 200
 _BLOCK = 1 << 16  # characters read at a time
 _HEAD_MARKERS = tuple(f" {word}:  " for word in SEVERITIES.replace("[1-5]?", "").split("|"))
@@ -149,7 +146,8 @@ def text_items(
     block = block_regex(regex)
     findall, match = block.findall, regex.match
     groups = block.groupindex
-    pick = itemgetter(*(groups[name] - 1 for name in _GROUPS))
+    picks = tuple(groups[name] - 1 for name in _GROUPS)
+    pick = itemgetter(*picks)
     severity_at, continued_at, other_at = groups["severity"] - 1, groups["continued"] - 1, groups["other"] - 1
     blank = ("",) * block.groups
     has_pid = "(?P<pid>)" not in regex.pattern
@@ -162,10 +160,8 @@ def text_items(
     field = "message"
     parts: list[str] = []
     number = first_line - 1
-    # The loop below in C while lines are plain query messages (optional: see quick_row).
-    lane = _lane
-    context = (path, tuple(groups[name] - 1 for name in _GROUPS), severity_at, continued_at, _SECONDARY,
-               statements, plans, waits)  # fmt: skip
+    # The loop below in C while lines are plain query messages (optional: see _pg_events.lane).
+    context = (path, picks, severity_at, continued_at, _SECONDARY, statements, plans, waits)
     rows: list[Item] = []
     for piece in _whole_lines(chunks):
         if "\r" in piece:
