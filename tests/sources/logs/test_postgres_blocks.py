@@ -55,10 +55,10 @@ _LINES = [
 
 
 def _both(text: str, spec: str, block: int) -> tuple[list, list]:
-    regex = compile_prefix(spec).regex
-    by_lines = list(postgres_stderr.line_items(io.StringIO(text, newline=""), "x.log", regex))
+    prefix = compile_prefix(spec)
+    by_lines = list(postgres_stderr.line_items(io.StringIO(text, newline=""), "x.log", prefix.regex))
     chunks = [text[i : i + block] for i in range(0, len(text), block)]
-    by_blocks = list(postgres_stderr.text_items(chunks, "x.log", regex))
+    by_blocks = list(postgres_stderr.text_items(chunks, "x.log", prefix))
     return by_lines, by_blocks
 
 

@@ -235,8 +235,8 @@ def span_items(texts: Iterable[str], path: str, options: ReadOptions, first_line
     """As :func:`span_events`, queries as :data:`~dbexpert.model.query_row.QueryRow` tuples."""
     module = importlib.import_module(f"dbexpert.sources.logs.{READERS[options.format or '']}")
     if options.format == "postgres-stderr":  # read a block at a time, as a whole file is
-        regex = compile_prefix(options.log_line_prefix or "").regex
-        return module.text_items(texts, path, regex, first_line)
+        prefix = compile_prefix(options.log_line_prefix or "")
+        return module.text_items(texts, path, prefix, first_line)
     return module.line_items(_split(texts), path, first_line)
 
 

@@ -10,6 +10,13 @@
  * quick_row makes; it stops, leaving the entry to the Python loop, at anything else (a DETAIL to
  * attach, a line that is no message, a message that needs the interpreter).
  *
+ * entries() splits a block of whole lines as the block regex's findall does (the same tuples), for
+ * prefixes whose escapes it knows: it follows the regex's first choice at each step (a lazy field
+ * ends at the first occurrence of the literal after it, a greedy one takes all it can) and, where
+ * that path does not reach the end of the line's message, asks the regex itself for that line (the
+ * regex tries its other choices then). A line the C path does match is thus matched as the regex
+ * matches it. Character classes are Python's for str patterns (\d, \w, \s: Unicode).
+ *
  * Optional: when no C compiler is present at install time, the Python code runs.
  */
 #define PY_SSIZE_T_CLEAN
@@ -17,7 +24,7 @@
 
 static PyObject *parse_timestamp = NULL; /* dbexpert.sources.logs._pg_time.parse_timestamp */
 static PyObject *MS = NULL, *COLON = NULL, *PARSE = NULL, *BIND = NULL, *ZERO = NULL, *DURATION = NULL, *NEWLINE_TAB = NULL,
-                *NEWLINE = NULL;
+                *NEWLINE = NULL, *LOCAL = NULL;
 
 static int is_number(PyObject *message, Py_ssize_t start, Py_ssize_t end) {
     PyObject *text = PyUnicode_Substring(message, start, end);
@@ -286,6 +293,391 @@ error:
     return NULL;
 }
 
+
+/* ---- entries(): the block regex's findall, its commonest path in C ---------------------------- */
+
+enum { LIT, LAZY_LINE, LAZY_NOSPACE, DIGITS_PLUS, DIGITS_STAR, SIGNED, STAMP, MILLIS, EPOCH, SQLSTATE, SESSION, VXID, CLIENT };
+
+typedef struct {
+    int unicode_kind;
+    const void *data;
+    Py_ssize_t end; /* the line feed ending the line: no class below matches it */
+} Line;
+
+#define AT(l, i) PyUnicode_READ((l)->unicode_kind, (l)->data, (i))
+
+static int is_digit(Py_UCS4 c) { return c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c); }
+static int is_word(Py_UCS4 c) {
+    return c < 128 ? (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'
+                   : Py_UNICODE_ISALNUM(c);
+}
+static int is_ascii_letter(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+static int is_hex(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+/* The length of ``literal`` when it is at ``p``, else -1. */
+static Py_ssize_t literal_at(const Line *l, Py_ssize_t p, PyObject *literal) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(literal);
+    if (p + n > l->end)
+        return -1;
+    int k = PyUnicode_KIND(literal);
+    const void *d = PyUnicode_DATA(literal);
+    if (k == PyUnicode_1BYTE_KIND && l->unicode_kind == PyUnicode_1BYTE_KIND)
+        return memcmp((const Py_UCS1 *)l->data + p, d, (size_t)n) == 0 ? n : -1;
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (AT(l, p + j) != PyUnicode_READ(k, d, j))
+            return -1;
+    return n;
+}
+
+static Py_ssize_t digits(const Line *l, Py_ssize_t p) {
+    while (p < l->end && is_digit(AT(l, p)))
+        p++;
+    return p;
+}
+
+/* \d\d at p: p + 2, else -1 */
+static Py_ssize_t two_digits(const Line *l, Py_ssize_t p) {
+    return p + 1 < l->end && is_digit(AT(l, p)) && is_digit(AT(l, p + 1)) ? p + 2 : -1;
+}
+
+/* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d[\.\d{3}](?: ?[A-Za-z][\w/+-]*| ?[+-]\d\d(?::?\d\d)?)? */
+static Py_ssize_t stamp(const Line *l, Py_ssize_t p, int millis) {
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    for (int j = 0; shape[j]; j++, p++) {
+        if (p >= l->end)
+            return -1;
+        Py_UCS4 c = AT(l, p);
+        if (shape[j] == 'd' ? !is_digit(c) : c != (Py_UCS4)shape[j])
+            return -1;
+    }
+    if (millis) {
+        if (p + 3 >= l->end || AT(l, p) != '.' || !is_digit(AT(l, p + 1)) || !is_digit(AT(l, p + 2)) ||
+            !is_digit(AT(l, p + 3)))
+            return -1;
+        p += 4;
+    }
+    /* the zone, optional: each alternative tries " ?" with the blank first; without it, the blank
+     * itself would have to be a letter or a sign, which it is not */
+    Py_ssize_t a = p < l->end && AT(l, p) == ' ' ? p + 1 : p;
+    if (a < l->end && is_ascii_letter(AT(l, a))) {
+        a++;
+        while (a < l->end) {
+            Py_UCS4 c = AT(l, a);
+            if (!(is_word(c) || c == '/' || c == '+' || c == '-'))
+                break;
+            a++;
+        }
+        return a;
+    }
+    if (a < l->end && (AT(l, a) == '+' || AT(l, a) == '-') && two_digits(l, a + 1) > 0) {
+        a += 3;
+        Py_ssize_t b = a < l->end && AT(l, a) == ':' ? a + 1 : a;
+        Py_ssize_t after = two_digits(l, b);
+        return after > 0 ? after : a;
+    }
+    return p;
+}
+
+/* The end of token ``t`` matched at ``p`` on the regex's first choice, or -1. ``next``: the literal
+ * after a lazy token (the program guarantees one). */
+static Py_ssize_t token_end(const Line *l, Py_ssize_t p, int kind, PyObject *next) {
+    Py_ssize_t a;
+    switch (kind) {
+    case LAZY_LINE:
+    case LAZY_NOSPACE: {
+        Py_UCS4 head = PyUnicode_READ_CHAR(next, 0);
+        for (a = p; a < l->end; a++) {
+            Py_UCS4 c = AT(l, a);
+            if (c == head && literal_at(l, a, next) >= 0)
+                return a;
+            if (kind == LAZY_NOSPACE && Py_UNICODE_ISSPACE(c))
+                return -1;
+        }
+        return -1;
+    }
+    case DIGITS_PLUS:
+        a = digits(l, p);
+        return a > p ? a : -1;
+    case DIGITS_STAR:
+        return digits(l, p);
+    case SIGNED:
+        return digits(l, p < l->end && AT(l, p) == '-' ? p + 1 : p);
+    case STAMP:
+    case MILLIS:
+        return stamp(l, p, kind == MILLIS);
+    case EPOCH:
+        a = digits(l, p);
+        if (a == p)
+            return -1;
+        if (a + 1 < l->end && AT(l, a) == '.' && is_digit(AT(l, a + 1)))
+            a = digits(l, a + 1);
+        return a;
+    case SQLSTATE:
+        for (a = p; a < p + 5; a++) {
+            if (a >= l->end)
+                return -1;
+            Py_UCS4 c = AT(l, a);
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+                return -1;
+        }
+        return a;
+    case SESSION:
+        for (a = p; a < l->end && is_hex(AT(l, a)); a++)
+            ;
+        if (a == p || a >= l->end || AT(l, a) != '.')
+            return -1;
+        p = ++a;
+        for (; a < l->end && is_hex(AT(l, a)); a++)
+            ;
+        return a > p ? a : -1;
+    case VXID: /* (?:-?\d+/\d+)? */
+        a = p < l->end && AT(l, p) == '-' ? p + 1 : p;
+        {
+            Py_ssize_t b = digits(l, a);
+            if (b > a && b < l->end && AT(l, b) == '/') {
+                Py_ssize_t c = digits(l, b + 1);
+                if (c > b + 1)
+                    return c;
+            }
+        }
+        return p;
+    case CLIENT: /* (?:\[local\]|[^\s(]*\(\d*\)|[^\s(]*) */
+        if (literal_at(l, p, LOCAL) >= 0)
+            return p + PyUnicode_GET_LENGTH(LOCAL);
+        for (a = p; a < l->end; a++) {
+            Py_UCS4 c = AT(l, a);
+            if (c == '(' || Py_UNICODE_ISSPACE(c))
+                break;
+        }
+        if (a < l->end && AT(l, a) == '(') {
+            Py_ssize_t b = digits(l, a + 1);
+            if (b < l->end && AT(l, b) == ')')
+                return b + 1;
+        }
+        return a;
+    }
+    return -1;
+}
+
+/* A value for the entry: the same text as the last one of this slot is that same object. */
+static PyObject *value(PyObject *text, Py_ssize_t a, Py_ssize_t b, PyObject **last) {
+    if (*last != NULL && PyUnicode_GET_LENGTH(*last) == b - a && PyUnicode_KIND(*last) == PyUnicode_KIND(text) &&
+        memcmp(PyUnicode_DATA(*last), (const char *)PyUnicode_DATA(text) + a * PyUnicode_KIND(text),
+               (size_t)(b - a) * PyUnicode_KIND(text)) == 0)
+        return Py_NewRef(*last);
+    PyObject *made = PyUnicode_Substring(text, a, b);
+    if (made != NULL)
+        Py_XSETREF(*last, Py_NewRef(made));
+    return made;
+}
+
+#define MAX_TOKENS 64
+#define MAX_GROUPS 64
+
+typedef struct {
+    Py_ssize_t count, size, severity_at, message_at, continued_at, other_at;
+    int kinds[MAX_TOKENS];
+    PyObject *literals[MAX_TOKENS]; /* borrowed from the program */
+    Py_ssize_t groups[MAX_TOKENS];
+    PyObject *severities; /* tuple of str, in the regex's order */
+} Program;
+
+static int read_program(PyObject *program, Program *g) {
+    /* (tokens, severities, size, severity_at, message_at, continued_at, other_at); a token is
+     * (kind, literal, group index or -1) */
+    if (!PyTuple_Check(program) || PyTuple_GET_SIZE(program) != 7 || !PyTuple_Check(PyTuple_GET_ITEM(program, 0)) ||
+        !PyTuple_Check(PyTuple_GET_ITEM(program, 1)))
+        goto bad;
+    PyObject *tokens = PyTuple_GET_ITEM(program, 0);
+    g->count = PyTuple_GET_SIZE(tokens);
+    g->severities = PyTuple_GET_ITEM(program, 1);
+    g->size = PyLong_AsSsize_t(PyTuple_GET_ITEM(program, 2));
+    g->severity_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(program, 3));
+    g->message_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(program, 4));
+    g->continued_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(program, 5));
+    g->other_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(program, 6));
+    if (PyErr_Occurred())
+        return -1;
+    if (g->count > MAX_TOKENS || g->size > MAX_GROUPS || g->size < 1)
+        goto bad;
+    Py_ssize_t slots[4] = {g->severity_at, g->message_at, g->continued_at, g->other_at};
+    for (int k = 0; k < 4; k++)
+        if (slots[k] < 0 || slots[k] >= g->size)
+            goto bad;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(g->severities); k++)
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(g->severities, k)))
+            goto bad;
+    for (Py_ssize_t k = 0; k < g->count; k++) {
+        PyObject *token = PyTuple_GET_ITEM(tokens, k);
+        if (!PyTuple_Check(token) || PyTuple_GET_SIZE(token) != 3 || !PyUnicode_Check(PyTuple_GET_ITEM(token, 1)))
+            goto bad;
+        g->kinds[k] = (int)PyLong_AsLong(PyTuple_GET_ITEM(token, 0));
+        g->literals[k] = PyTuple_GET_ITEM(token, 1);
+        g->groups[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(token, 2));
+        if (PyErr_Occurred())
+            return -1;
+        if (g->kinds[k] < LIT || g->kinds[k] > CLIENT || g->groups[k] >= g->size ||
+            (g->kinds[k] == LIT && PyUnicode_GET_LENGTH(g->literals[k]) == 0))
+            goto bad;
+    }
+    for (Py_ssize_t k = 0; k < g->count; k++)
+        if ((g->kinds[k] == LAZY_LINE || g->kinds[k] == LAZY_NOSPACE) &&
+            (k + 1 >= g->count || g->kinds[k + 1] != LIT))
+            goto bad; /* a lazy field ends where the literal after it begins */
+    return 0;
+bad:
+    PyErr_SetString(PyExc_ValueError, "entries(): a malformed program");
+    return -1;
+}
+
+/* The message line at ``p`` (ending at l->end) on the regex's first choices: the spans of the
+ * token groups, the severity's index and the message's start; 0 when that path fails. */
+static int message_line(const Program *g, const Line *l, Py_ssize_t p, Py_ssize_t *spans, Py_ssize_t *severity,
+                        Py_ssize_t *message) {
+    for (Py_ssize_t k = 0; k < g->count; k++) {
+        Py_ssize_t end;
+        if (g->kinds[k] == LIT)
+            end = literal_at(l, p, g->literals[k]) < 0 ? -1 : p + PyUnicode_GET_LENGTH(g->literals[k]);
+        else
+            end = token_end(l, p, g->kinds[k], k + 1 < g->count ? g->literals[k + 1] : NULL);
+        if (end < 0)
+            return 0;
+        spans[2 * k] = p;
+        spans[2 * k + 1] = end;
+        p = end;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(g->severities);
+    for (Py_ssize_t s = 0; s < count; s++) {
+        Py_ssize_t n = literal_at(l, p, PyTuple_GET_ITEM(g->severities, s));
+        if (n <= 0)
+            continue;
+        Py_ssize_t colon = p + n; /* ":  ?" */
+        if (colon + 1 >= l->end || AT(l, colon) != ':' || AT(l, colon + 1) != ' ')
+            continue;
+        Py_ssize_t m = colon + 2;
+        if (m < l->end && AT(l, m) == ' ')
+            m++;
+        *severity = s;
+        *message = m;
+        return 1;
+    }
+    return 0;
+}
+
+/* One entry from the regex itself: block.match(text, pos).groups("") and its end. */
+static PyObject *regex_entry(PyObject *block, PyObject *text, Py_ssize_t pos, Py_ssize_t *end) {
+    PyObject *found = PyObject_CallMethod(block, "match", "On", text, pos);
+    if (found == NULL)
+        return NULL;
+    if (found == Py_None) { /* cannot happen: every line is at least "other" */
+        Py_DECREF(found);
+        PyErr_SetString(PyExc_ValueError, "entries(): the block regex matches no line here");
+        return NULL;
+    }
+    PyObject *groups = PyObject_CallMethod(found, "groups", "s", "");
+    PyObject *stop = groups == NULL ? NULL : PyObject_CallMethod(found, "end", NULL);
+    Py_DECREF(found);
+    if (stop == NULL) {
+        Py_XDECREF(groups);
+        return NULL;
+    }
+    *end = PyLong_AsSsize_t(stop);
+    Py_DECREF(stop);
+    if (*end < 0) {
+        Py_DECREF(groups);
+        return NULL;
+    }
+    return groups;
+}
+
+/* entries(text, program, block) -> list: block.findall(text) for ``text`` of whole lines (each
+ * ending with a line feed, no carriage return), see the top of this file. */
+static PyObject *entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "entries(text, program, block)");
+        return NULL;
+    }
+    PyObject *text = args[0], *block = args[2];
+    Program g;
+    if (read_program(args[1], &g) < 0)
+        return NULL;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (length && PyUnicode_READ_CHAR(text, length - 1) != '\n') {
+        PyErr_SetString(PyExc_ValueError, "entries(): the text must end with a line feed");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    PyObject *last[MAX_GROUPS] = {NULL};
+    Py_ssize_t spans[2 * MAX_TOKENS];
+    if (out == NULL)
+        return NULL;
+    Line l = {PyUnicode_KIND(text), PyUnicode_DATA(text), 0};
+    Py_ssize_t pos = 0;
+    while (pos < length) {
+        l.end = PyUnicode_FindChar(text, '\n', pos, length, 1);
+        if (l.end < 0)
+            goto error;
+        PyObject *entry = NULL;
+        Py_ssize_t severity, message, next = l.end + 1;
+        Py_UCS4 first = pos < l.end ? AT(&l, pos) : '\n';
+        if (first == '\t' || first == '\n') { /* (?=[^\t\n]) fails: a line that is no message */
+            entry = PyTuple_New(g.size);
+            if (entry == NULL)
+                goto error;
+            for (Py_ssize_t k = 0; k < g.size; k++)
+                PyTuple_SET_ITEM(entry, k, k == g.other_at ? PyUnicode_Substring(text, pos, l.end) : PyUnicode_New(0, 0));
+        } else if (message_line(&g, &l, pos, spans, &severity, &message)) {
+            Py_ssize_t stop = l.end; /* the continuation lines: \n\t[^\n]* as often as they come */
+            while (stop + 1 < length && AT(&l, stop + 1) == '\t') {
+                stop = PyUnicode_FindChar(text, '\n', stop + 1, length, 1);
+                if (stop < 0)
+                    goto error;
+            }
+            entry = PyTuple_New(g.size);
+            if (entry == NULL)
+                goto error;
+            for (Py_ssize_t k = 0; k < g.size; k++)
+                PyTuple_SET_ITEM(entry, k, NULL);
+            for (Py_ssize_t k = 0; k < g.count; k++)
+                if (g.groups[k] >= 0)
+                    PyTuple_SET_ITEM(entry, g.groups[k], value(text, spans[2 * k], spans[2 * k + 1], &last[g.groups[k]]));
+            PyTuple_SET_ITEM(entry, g.severity_at, Py_NewRef(PyTuple_GET_ITEM(g.severities, severity)));
+            PyTuple_SET_ITEM(entry, g.message_at, PyUnicode_Substring(text, message, l.end));
+            PyTuple_SET_ITEM(entry, g.continued_at, PyUnicode_Substring(text, l.end, stop));
+            for (Py_ssize_t k = 0; k < g.size; k++)
+                if (PyTuple_GET_ITEM(entry, k) == NULL && !PyErr_Occurred())
+                    PyTuple_SET_ITEM(entry, k, PyUnicode_New(0, 0));
+            next = stop + 1;
+        } else {
+            entry = regex_entry(block, text, pos, &next);
+            if (entry == NULL)
+                goto error;
+            if (next <= pos) {
+                Py_DECREF(entry);
+                PyErr_SetString(PyExc_ValueError, "entries(): the block regex matched nothing");
+                goto error;
+            }
+        }
+        if (PyErr_Occurred()) { /* a substring that could not be made */
+            Py_DECREF(entry);
+            goto error;
+        }
+        int added = PyList_Append(out, entry);
+        Py_DECREF(entry);
+        if (added < 0)
+            goto error;
+        pos = next;
+    }
+    for (int k = 0; k < MAX_GROUPS; k++)
+        Py_XDECREF(last[k]);
+    return out;
+error:
+    for (int k = 0; k < MAX_GROUPS; k++)
+        Py_XDECREF(last[k]);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"quick_row", (PyCFunction)(void (*)(void))quick_row, METH_FASTCALL,
      "quick_row(path, line, message, timestamp, session, transaction, names, queryid): as "
@@ -293,6 +685,8 @@ static PyMethodDef methods[] = {
     {"lane", (PyCFunction)(void (*)(void))lane, METH_FASTCALL,
      "lane(entries, i, number, waiting, waiting_at, rows, context): the reader's loop while lines are "
      "plain query messages."},
+    {"entries", (PyCFunction)(void (*)(void))entries, METH_FASTCALL,
+     "entries(text, program, block): block.findall(text) for text of whole lines (see _pg_prefix.program)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -307,7 +701,8 @@ PyMODINIT_FUNC PyInit__rows(void) {
     DURATION = PyUnicode_InternFromString("duration: ");
     NEWLINE_TAB = PyUnicode_InternFromString("\n\t");
     NEWLINE = PyUnicode_InternFromString("\n");
-    if (NEWLINE_TAB == NULL || NEWLINE == NULL || DURATION == NULL || MS == NULL || COLON == NULL || PARSE == NULL || BIND == NULL || ZERO == NULL)
+    LOCAL = PyUnicode_InternFromString("[local]");
+    if (LOCAL == NULL || NEWLINE_TAB == NULL || NEWLINE == NULL || DURATION == NULL || MS == NULL || COLON == NULL || PARSE == NULL || BIND == NULL || ZERO == NULL)
         return NULL;
     return PyModule_Create(&module);
 }

@@ -28,7 +28,14 @@ from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
 from dbexpert.sources.logs import ReadOptions
 from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events, lane, quick_row
-from dbexpert.sources.logs._pg_prefix import FIELDS, SEVERITIES, block_regex, compile_prefix, guess_prefix
+from dbexpert.sources.logs._pg_prefix import (
+    FIELDS,
+    SEVERITIES,
+    CompiledPrefix,
+    block_splitter,
+    compile_prefix,
+    guess_prefix,
+)
 
 _SECONDARY = frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"})
 _GUESS_LINES = 200
@@ -61,7 +68,7 @@ def read_items(lines: Iterable[str], path: str, options: ReadOptions) -> Iterato
     else:
         prefix = guess_prefix([line.rstrip("\r\n") for line in head])
     if isinstance(lines, io.TextIOBase):  # an open file: read in blocks rather than line by line
-        return text_items(chain(["".join(head)], _blocks(lines)), path, prefix.regex)
+        return text_items(chain(["".join(head)], _blocks(lines)), path, prefix)
     return line_items(chain(head, iterator), path, prefix.regex)
 
 
@@ -132,19 +139,21 @@ def line_items(
 
 
 def text_items(
-    chunks: Iterable[str], path: str, regex: re.Pattern[str], first_line: int = 1
+    chunks: Iterable[str], path: str, prefix: CompiledPrefix, first_line: int = 1
 ) -> Iterator[Item]:
     """As :func:`line_items` for text in chunks of any size (cut anywhere): the same items.
 
     One regular expression over a block of whole lines (:func:`~._pg_prefix.block_regex`) gives each
-    message line with its fields and the tab-led lines continuing it, in C; a block holding a carriage
-    return (which ends a line too) is matched line by line instead. Either way the entries have the
-    same groups and go through the same steps as :func:`line_items`' lines."""
+    message line with its fields and the tab-led lines continuing it, in C (or the same entries from
+    the C splitter, :func:`~._pg_prefix.block_splitter`); a block holding a carriage return (which
+    ends a line too) is matched line by line instead. Either way the entries have the same groups
+    and go through the same steps as :func:`line_items`' lines."""
     interpreter = Interpreter()
     feed = interpreter.feed
     out: list[Item] = []
-    block = block_regex(regex)
-    findall, match = block.findall, regex.match
+    regex = prefix.regex
+    block, split = block_splitter(prefix)
+    match = regex.match
     groups = block.groupindex
     picks = tuple(groups[name] - 1 for name in _GROUPS)
     pick = itemgetter(*picks)
@@ -167,7 +176,7 @@ def text_items(
         if "\r" in piece:
             entries = _line_entries(piece, match, blank, other_at)
         else:
-            entries = findall(piece)
+            entries = split(piece)
         size, at = len(entries), 0
         while at < size:
             if lane is not None and current is None and not parts:
