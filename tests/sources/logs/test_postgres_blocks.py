@@ -62,6 +62,32 @@ def _both(text: str, spec: str, block: int) -> tuple[list, list]:
     return by_lines, by_blocks
 
 
+_EXECUTE = _P + "LOG:  duration: 1.5 ms  execute <unnamed>: SELECT a FROM t WHERE id = $1 AND b = $2"
+# A DETAIL after an extended-protocol message, and what may surround it.
+_DETAILS = [
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = '7', $2 = 'o''k'", _P + "LOG:  statement: SELECT 1"],
+    [_EXECUTE, _Q + "DETAIL:  parameters: $1 = '7', $2 = NULL", _P + "LOG:  statement: SELECT 1"],
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = 'a", "\tb', $2 = '8'", _P + "LOG:  statement: SELECT 1"],
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = '7'", _P + "HINT:  a hint", _P + "LOG:  statement: SELECT 1"],
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = '7'", _P + "DETAIL:  parameters: $2 = '8'", _P + "LOG:  x"],
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = '7'", "garbage", _P + "LOG:  x"],
+    [_EXECUTE, _P + "DETAIL:  parameters: $1 = '7'"],
+    [_EXECUTE.replace("execute", "bind"), _P + "DETAIL:  parameters: $1 = '7'", _EXECUTE],
+    [_EXECUTE.replace("1.5", "x"), _P + "DETAIL:  parameters: $1 = '7'", _EXECUTE],
+    [_P + "LOG:  duration: 3 ms  plan:", _P + "DETAIL:  parameters: $1 = '7'", _EXECUTE],
+    [_EXECUTE, _P + "DETAIL:  ", _EXECUTE],
+    [_EXECUTE, _P + "HINT:  parameters: $1 = '9'", _EXECUTE],
+    [_EXECUTE, _P + "CONTEXT:  parameters: $1 = '9'", _EXECUTE],
+]
+
+
+@pytest.mark.parametrize("block", [1, 64, 1 << 16])
+@pytest.mark.parametrize("lines", _DETAILS)
+def test_a_detail_after_a_query_message_reads_the_same_either_way(lines: list[str], block: int):
+    by_lines, by_blocks = _both("\n".join(lines * 2) + "\n", LONG, block)
+    assert by_blocks == by_lines
+
+
 @pytest.mark.parametrize("block", [1, 2, 7, 64, 500, 1 << 16])
 @pytest.mark.parametrize(
     ("text", "spec"),

@@ -170,14 +170,86 @@ static PyObject *either(PyObject *a, PyObject *b) {
     return truth ? a : b; /* borrowed */
 }
 
+/* The row of the message ``waiting`` (fields in the reader's order) from line ``waiting_at``, with
+ * ``detail`` (a DETAIL's text, or NULL) read by ``parameters``, appended to ``rows`` when quick_row
+ * makes one: 1 when it was read (a row appended, or a parse/bind step that gives none), 0 when the
+ * interpreter must read it, -1 on error. */
+static int waiting_row(PyObject *module, PyObject *waiting, Py_ssize_t waiting_at, PyObject *path,
+                       PyObject *const *pending, PyObject *detail, PyObject *parameters, PyObject *rows) {
+    PyObject *message = PyTuple_GET_ITEM(waiting, 1);
+    if (!PyUnicode_Check(message) || PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
+        return 0;
+    PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
+    if (key == NULL || (key = either(key, Py_None)) == NULL)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        int held = PyDict_Contains(pending[k], key);
+        if (held)
+            return held < 0 ? -1 : 0;
+    }
+    PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
+    PyObject *xid = PyTuple_GET_ITEM(waiting, 10);
+    int truth = PyObject_IsTrue(xid);
+    if (stamp == NULL || truth < 0)
+        return -1;
+    int zero = truth && PyUnicode_Check(xid) && PyUnicode_Compare(xid, ZERO) == 0;
+    if (PyErr_Occurred())
+        return -1;
+    PyObject *transaction = truth && !zero ? xid : PyTuple_GET_ITEM(waiting, 11);
+    PyObject *names = PyTuple_Pack(4, PyTuple_GET_ITEM(waiting, 7), PyTuple_GET_ITEM(waiting, 6),
+                                   PyTuple_GET_ITEM(waiting, 8), PyTuple_GET_ITEM(waiting, 9));
+    PyObject *line = PyLong_FromSsize_t(waiting_at);
+    if (names == NULL || line == NULL) {
+        Py_XDECREF(names);
+        Py_XDECREF(line);
+        return -1;
+    }
+    PyObject *call[8] = {path, line, message, stamp, key, transaction, names, PyTuple_GET_ITEM(waiting, 12)};
+    PyObject *row = quick_row(module, call, 8);
+    Py_DECREF(names);
+    Py_DECREF(line);
+    if (row == NULL)
+        return -1;
+    if (row == Py_None) {
+        Py_DECREF(row);
+        return 0;
+    }
+    if (detail != NULL && PyTuple_GET_SIZE(row) == 14 && PyUnicode_GET_LENGTH(detail)) {
+        /* the row is new (refcount 1): its parameters are set in place, as _query reads them */
+        PyObject *values = PyObject_CallOneArg(parameters, detail);
+        if (values == NULL) {
+            Py_DECREF(row);
+            return -1;
+        }
+        Py_SETREF(((PyTupleObject *)row)->ob_item[11], values);
+    }
+    int added = PyTuple_GET_SIZE(row) ? PyList_Append(rows, row) : 0;
+    Py_DECREF(row);
+    return added < 0 ? -1 : 1;
+}
+
+/* Whether ``entry`` is a message line whose severity attaches nothing to the message before it. */
+static int plain_message(PyObject *entry, Py_ssize_t severity_at, PyObject *secondary) {
+    if (!PyTuple_Check(entry))
+        return 0;
+    PyObject *severity = PyTuple_GET_ITEM(entry, severity_at);
+    if (PyUnicode_GET_LENGTH(severity) == 0)
+        return 0;
+    int attached = PySet_Contains(secondary, severity);
+    return attached < 0 ? -1 : !attached;
+}
+
 /* lane(entries, i, number, waiting, waiting_at, rows, context) -> (i, number, waiting, waiting_at)
- * context: (path, picks, severity_at, continued_at, secondary, statements, plans, waits), where
- * picks are the entry indexes of the message's fields in the reader's order (severity, message,
- * timestamp, epoch, pid, session, user, database, application, client, xid, vxid, queryid). The
- * rows of the messages it completes are appended to ``rows``. */
+ * context: (path, picks, severity_at, continued_at, secondary, statements, plans, waits, parameters),
+ * where picks are the entry indexes of the message's fields in the reader's order (severity,
+ * message, timestamp, epoch, pid, session, user, database, application, client, xid, vxid,
+ * queryid) and parameters is _pg_events.parameters. The rows of the messages it completes are
+ * appended to ``rows``. A DETAIL line is read here when it is the only line attached to a query
+ * message (the next entry is a message of its own): as the interpreter would, its parameters go
+ * to the row (and a parse or bind step gives no row). */
 static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 7 || !PyList_Check(args[0]) || !PyList_Check(args[5]) || !PyTuple_Check(args[6]) ||
-        PyTuple_GET_SIZE(args[6]) != 8) {
+        PyTuple_GET_SIZE(args[6]) != 9) {
         PyErr_SetString(PyExc_TypeError, "lane(entries, i, number, waiting, waiting_at, rows, context)");
         return NULL;
     }
@@ -191,6 +263,7 @@ static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t continued_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(context, 3));
     PyObject *secondary = PyTuple_GET_ITEM(context, 4);
     PyObject *pending[3] = {PyTuple_GET_ITEM(context, 5), PyTuple_GET_ITEM(context, 6), PyTuple_GET_ITEM(context, 7)};
+    PyObject *parameters = PyTuple_GET_ITEM(context, 8);
     if (PyErr_Occurred())
         return NULL;
     if (!PyTuple_Check(picks) || PyTuple_GET_SIZE(picks) != 13) {
@@ -212,55 +285,38 @@ static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             break; /* no message line */
         if (waiting != Py_None) {
             int attached = PySet_Contains(secondary, severity);
-            if (attached != 0) {
-                if (attached < 0)
-                    goto error;
-                break; /* a DETAIL... for the message before */
+            if (attached < 0)
+                goto error;
+            PyObject *detail = NULL;
+            if (attached) { /* a DETAIL... for the message before */
+                if (PyUnicode_CompareWithASCIIString(severity, "DETAIL") != 0 || i + 1 >= n ||
+                    PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(entry, continued_at)))
+                    break;
+                int alone = plain_message(PyList_GET_ITEM(entries, i + 1), severity_at, secondary);
+                if (alone <= 0) {
+                    if (alone < 0)
+                        goto error;
+                    break;
+                }
+                int same = PyUnicode_Compare(PyTuple_GET_ITEM(entry, at[4]), PyTuple_GET_ITEM(waiting, 4));
+                if (same != 0) {
+                    if (PyErr_Occurred())
+                        goto error;
+                    break; /* another process's: the Python loop reports it */
+                }
+                detail = PyTuple_GET_ITEM(entry, at[1]);
             }
-            /* the message before is complete: its row, if quick_row makes one */
-            PyObject *message = PyTuple_GET_ITEM(waiting, 1);
-            if (!PyUnicode_Check(message) || PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
-                break;
-            PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
-            if (key == NULL || (key = either(key, Py_None)) == NULL)
-                goto error;
-            int held = 0;
-            for (int k = 0; k < 3 && !held; k++)
-                if ((held = PyDict_Contains(pending[k], key)) < 0)
+            int read = waiting_row(module, waiting, waiting_at, path, pending, detail, parameters, rows);
+            if (read <= 0) {
+                if (read < 0)
                     goto error;
-            if (held)
-                break;
-            PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
-            PyObject *xid = PyTuple_GET_ITEM(waiting, 10);
-            int truth = PyObject_IsTrue(xid);
-            if (stamp == NULL || truth < 0)
-                goto error;
-            int zero = truth && PyUnicode_Check(xid) && PyUnicode_Compare(xid, ZERO) == 0;
-            if (PyErr_Occurred())
-                goto error;
-            PyObject *transaction = truth && !zero ? xid : PyTuple_GET_ITEM(waiting, 11);
-            PyObject *names = PyTuple_Pack(4, PyTuple_GET_ITEM(waiting, 7), PyTuple_GET_ITEM(waiting, 6),
-                                           PyTuple_GET_ITEM(waiting, 8), PyTuple_GET_ITEM(waiting, 9));
-            PyObject *line = PyLong_FromSsize_t(waiting_at);
-            if (names == NULL || line == NULL) {
-                Py_XDECREF(names);
-                Py_XDECREF(line);
-                goto error;
-            }
-            PyObject *call[8] = {path, line, message, stamp, key, transaction, names, PyTuple_GET_ITEM(waiting, 12)};
-            PyObject *row = quick_row(module, call, 8);
-            Py_DECREF(names);
-            Py_DECREF(line);
-            if (row == NULL)
-                goto error;
-            if (row == Py_None) {
-                Py_DECREF(row);
                 break; /* the interpreter reads it */
             }
-            int added = PyTuple_GET_SIZE(row) ? PyList_Append(rows, row) : 0;
-            Py_DECREF(row);
-            if (added < 0)
-                goto error;
+            if (detail != NULL) { /* the DETAIL line is read: the next entry is a message */
+                Py_SETREF(waiting, Py_NewRef(Py_None));
+                number++;
+                continue;
+            }
         }
         /* this line's message waits for what follows it, with the tab-led lines continuing it
          * joined as the Python loop joins them ("\n".join of the message and each line) */
@@ -292,7 +348,6 @@ error:
     Py_DECREF(waiting);
     return NULL;
 }
-
 
 /* ---- entries(): the block regex's findall, its commonest path in C ---------------------------- */
 

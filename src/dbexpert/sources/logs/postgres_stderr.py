@@ -27,7 +27,16 @@ from operator import itemgetter
 from dbexpert.model import Engine
 from dbexpert.model.workload import Place, ReadProblem
 from dbexpert.sources.logs import ReadOptions
-from dbexpert.sources.logs._pg_events import Event, Interpreter, Item, Record, events, lane, quick_row
+from dbexpert.sources.logs._pg_events import (
+    Event,
+    Interpreter,
+    Item,
+    Record,
+    events,
+    lane,
+    parameters,
+    quick_row,
+)
 from dbexpert.sources.logs._pg_prefix import (
     FIELDS,
     SEVERITIES,
@@ -170,7 +179,7 @@ def text_items(
     parts: list[str] = []
     number = first_line - 1
     # The loop below in C while lines are plain query messages (optional: see _pg_events.lane).
-    context = (path, picks, severity_at, continued_at, _SECONDARY, statements, plans, waits)
+    context = (path, picks, severity_at, continued_at, _SECONDARY, statements, plans, waits, parameters)
     rows: list[Item] = []
     for piece in _whole_lines(chunks):
         if "\r" in piece:
