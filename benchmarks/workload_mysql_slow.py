@@ -27,7 +27,7 @@ from bisect import bisect
 from itertools import accumulate
 from pathlib import Path
 
-from _measure import measure  # same directory: one way to time a child process
+from _measure import dbexpert_program, measure  # same directory: one way to time a child process
 
 SHAPES = 1000  # at most len(_ADJECTIVES) * len(_NOUNS) distinct field names
 SESSIONS = 200
@@ -208,7 +208,7 @@ def main() -> None:
     print(f"{'reader alone (in-process)':28} cpu {cpu:6.1f} s  {items} items")
 
     out = args.dir / "dbexpert_bench_mysql_report.json"
-    command = [shutil.which("dbexpert") or "dbexpert", "workload", "analyze", str(log), "--format", "json",
+    command = [dbexpert_program(), "workload", "analyze", str(log), "--format", "json",
                "--output", str(out)]  # fmt: skip
     wall, cpu, rss, code = measure(command, show_errors=True)
     groups = ""

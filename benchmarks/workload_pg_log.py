@@ -89,7 +89,7 @@ def check_grouping(log: Path, truth: Path, prefix: str | None = None) -> dict[st
 
 def main() -> None:
     # Imported here: the tests load this file by path (for check_grouping), without this folder on sys.path.
-    from _measure import measure  # same directory: one way to time a child process
+    from _measure import dbexpert_program, measure  # same directory: one way to time a child process
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="1GiB")
@@ -115,7 +115,7 @@ def main() -> None:
         result = check_grouping(log, truth, generator.PREFIX)
         print(f"grouping vs truth: {json.dumps(result)} ({time.perf_counter() - started:.0f} s)")
 
-    dbexpert = shutil.which("dbexpert") or "dbexpert"
+    dbexpert = dbexpert_program()
     out = args.dir / "dbexpert_bench_pg_report.json"
     state = args.dir / "dbexpert_bench_pg.state"
     state.unlink(missing_ok=True)
