@@ -198,55 +198,76 @@ def test_the_fast_path_patterns_match_their_plain_forms(text: str):
 
 
 # The C accelerator of the fast path (dbexpert/sql/_skeleton.c): wherever it decides, it gives
-# exactly the Python passes' skeleton.
-def _c_skeleton():  # type: ignore[no-untyped-def]
+# exactly the Python passes' skeleton, for each engine it serves.
+_C_ENGINES = (Engine.POSTGRES, Engine.MYSQL)
+
+
+def _c_skeleton(engine: Engine = Engine.POSTGRES):  # type: ignore[no-untyped-def]
     from tests.native import required
 
-    return required("dbexpert.sql._skeleton").pg_skeleton
+    module = required("dbexpert.sql._skeleton")
+    return module.mysql_skeleton if engine is Engine.MYSQL else module.pg_skeleton
 
 
-def _python_skeleton(sql: str) -> str | None:
+def _python_skeleton(sql: str, engine: Engine = Engine.POSTGRES) -> str | None:
     from dbexpert.sql import fingerprint as module
 
-    cache = module._POSTGRES_CACHE
+    cache = module._cache_of(engine)
     return module._quick_skeleton(sql, cache.strings, cache.tricky)
 
 
 _C_PIECES = st.sampled_from(
     ["0", "7", "12", "0x1f", "0X", "1e5", "2E-3", "e+", ".5", ".", "..", "e", "E", "x", "b", "N", "a", "_",
-     "$", "$1", "$a$", "$$", "'", "''", "'x'", "E'", "\\", " ", "\t", "\n", ",", "?", "?:", ":a", "[", "]",
-     "(", ")", "(...)", "), (", "),(", "array", "ARRAY", "values", "VALUES", "٣", "é", "-", "--", "/", "*",
-     "/*", '"', "\x00", "in", "IN", "t1", "\u2028", "\x1c"]
+     "$", "$1", "$a$", "$$", "'", "''", "'x'", "E'", "\\", "\\'", "'\\\\'", "x'", "B'", "`", "#", " ", "\t",
+     "\n", ",", "?", "?:", ":a", "[", "]", "(", ")", "(...)", "), (", "),(", "array", "ARRAY", "values",
+     "VALUES", "٣", "é", "-", "--", "/", "*", "/*", '"', "\x00", "in", "IN", "t1", "\u2028", "\x1c"]
 )  # fmt: skip
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(_C_PIECES, max_size=14).map("".join))
-def test_the_c_skeleton_is_the_python_skeleton(text: str):
-    fast = _c_skeleton()
+@given(st.lists(_C_PIECES, max_size=14).map("".join), st.sampled_from(_C_ENGINES))
+def test_the_c_skeleton_is_the_python_skeleton(text: str, engine: Engine):
+    fast = _c_skeleton(engine)
     for sql in (text, f"SELECT a FROM t WHERE b = {text}", f"INSERT INTO t VALUES {text}"):
         got = fast(sql)
         if got is not NotImplemented:
-            assert got == _python_skeleton(sql), sql
+            assert got == _python_skeleton(sql, engine), sql
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.sampled_from(TEMPLATES), st.data())
-def test_the_c_skeleton_decides_filled_templates_as_python_does(template: str, data: st.DataObject):
-    fast = _c_skeleton()
-    sql = _fill(template, Engine.POSTGRES, data)
+@given(st.sampled_from(TEMPLATES), st.sampled_from(_C_ENGINES), st.data())
+def test_the_c_skeleton_decides_filled_templates_as_python_does(template: str, engine: Engine, data: st.DataObject):
+    fast = _c_skeleton(engine)
+    sql = _fill(template, engine, data)
     got = fast(sql)
     assert got is not NotImplemented  # terminated strings: the C code decides
-    assert got == _python_skeleton(sql), sql
+    assert got == _python_skeleton(sql, engine), sql
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(max_size=30))
-def test_the_c_skeleton_agrees_on_any_text(text: str):
-    fast = _c_skeleton()
+@given(st.text(max_size=30), st.sampled_from(_C_ENGINES))
+def test_the_c_skeleton_agrees_on_any_text(text: str, engine: Engine):
+    fast = _c_skeleton(engine)
     got = fast(text)
     if got is not NotImplemented:
-        assert got == _python_skeleton(text)
+        assert got == _python_skeleton(text, engine)
+
+
+def test_the_c_mysql_skeleton_reads_backslash_escapes_as_mysql_does():
+    fast = _c_skeleton(Engine.MYSQL)
+    cases = {
+        "UPDATE t SET a = 'O\\'Brien', b = 'a\\\\b', c = 'x\\\ny' WHERE id = 7": "UPDATE t SET a =  ? , b =  ? , c =  ?  WHERE id = ?",
+        "a = x'1f' AND b = e'x'": "a =  ?  AND b = e ? ",  # no E'' strings in MySQL
+        "a = 'ends with a backslash\\": NotImplemented,
+        "a = 1 # comment": None,
+        "a = `quoted`": None,
+        "a = $$": "a = $$",  # no dollar quotes in MySQL
+        "a = 'x' \\G": None,  # a backslash outside the strings
+    }
+    for sql, skeleton in cases.items():
+        assert fast(sql) is NotImplemented if skeleton is NotImplemented else fast(sql) == skeleton, sql
+        if skeleton is not NotImplemented:
+            assert _python_skeleton(sql, Engine.MYSQL) == skeleton, sql
 
 
 def test_the_c_skeleton_on_cases_the_regular_expressions_backtrack_through():

@@ -1,9 +1,10 @@
 /*
- * The fingerprint's fast path for PostgreSQL statements, in C: the same skeleton as
- * dbexpert.sql.fingerprint._quick_skeleton with PostgreSQL's patterns, built in a few linear passes
- * instead of the regular expressions' several calls per statement.
+ * The fingerprint's fast path for PostgreSQL and MySQL statements, in C: the same skeleton as
+ * dbexpert.sql.fingerprint._quick_skeleton with the engine's patterns, built in a few linear passes
+ * instead of the regular expressions' several calls per statement. The engines differ in their
+ * strings (MySQL's escape with backslashes) and in what sends a statement to the full path.
  *
- * pg_skeleton(sql) returns the skeleton (a str), None where the Python function returns None (the
+ * pg_skeleton(sql) and mysql_skeleton(sql) return the skeleton (a str), None where the Python function returns None (the
  * statement holds a comment, a quoted identifier, a dollar quote...: the full normalization reads
  * it), or NotImplemented where this code does not decide (an unterminated string): the caller then
  * runs the Python passes. Each pass below states the regular expression it reproduces; a test
@@ -60,9 +61,11 @@ static int escape_string_prefix(const Text *t) {
     return 0;
 }
 
-/* [eEbBxXnN']('...') -> " ? ": returns 0, or -1 for a string that does not end (the regular
- * expression then backtracks in ways this pass does not follow). */
-static int strings(const Text *in, Text *out) {
+/* Strings -> " ? ": returns 0, or -1 for a string that does not end (the regular expression then
+ * backtracks in ways this pass does not follow). PostgreSQL: [eEbBxXnN']('...') with doubled
+ * quotes inside; MySQL: [bBxXnN]?'[^'\\]*(?:(?:''|\\.)[^'\\]*)*' (a backslash escapes any
+ * character, a line feed included). */
+static int strings(const Text *in, Text *out, int mysql) {
     const Py_UCS4 *s = in->data;
     Py_ssize_t n = in->len, i = 0;
     out->len = 0;
@@ -71,8 +74,8 @@ static int strings(const Text *in, Text *out) {
         Py_ssize_t body;
         if (c == '\'')
             body = i + 1;
-        else if ((c == 'e' || c == 'E' || c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' ||
-                  c == 'N') &&
+        else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N' ||
+                  (!mysql && (c == 'e' || c == 'E'))) &&
                  i + 1 < n && s[i + 1] == '\'')
             body = i + 2;
         else {
@@ -80,13 +83,20 @@ static int strings(const Text *in, Text *out) {
             i++;
             continue;
         }
-        /* [^']*(?:''[^']*)*' : doubled quotes stay inside, the first single one ends the string */
+        /* doubled quotes (and, for MySQL, backslashed characters) stay inside; the first single
+         * quote ends the string */
         Py_ssize_t k = body;
         for (;;) {
-            while (k < n && s[k] != '\'')
+            while (k < n && s[k] != '\'' && !(mysql && s[k] == '\\'))
                 k++;
             if (k >= n)
                 return -1;
+            if (s[k] == '\\') {
+                if (k + 1 >= n)
+                    return -1;
+                k += 2;
+                continue;
+            }
             if (k + 1 < n && s[k + 1] == '\'') {
                 k += 2;
                 continue;
@@ -99,17 +109,20 @@ static int strings(const Text *in, Text *out) {
     return 0;
 }
 
-/* The Python path's "tricky" search ("|'|--|/\*|\$\$) and the dollar tag (\$[A-Za-z_]\w*\$). */
-static int tricky(const Text *t) {
+/* The Python path's "tricky" search — PostgreSQL: "|'|--|/\*|\$\$; MySQL: "|`|#|'|\\|--|/\* —
+ * and the dollar tag (\$[A-Za-z_]\w*\$) it looks for in every engine. */
+static int tricky(const Text *t, int mysql) {
     const Py_UCS4 *s = t->data;
     Py_ssize_t n = t->len;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = s[i];
         if (c == '"' || c == '\'')
             return 1;
+        if (mysql && (c == '`' || c == '#' || c == '\\'))
+            return 1;
         if (i + 1 < n) {
             Py_UCS4 d = s[i + 1];
-            if ((c == '-' && d == '-') || (c == '/' && d == '*') || (c == '$' && d == '$'))
+            if ((c == '-' && d == '-') || (c == '/' && d == '*') || (!mysql && c == '$' && d == '$'))
                 return 1;
             if (c == '$' && ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || d == '_')) {
                 Py_ssize_t k = i + 2;
@@ -347,7 +360,7 @@ static PyObject *text_object(const Text *t, int ascii) {
 }
 
 /* The skeleton of `sql` (n characters) built in `memory`: two texts of `room` characters each. */
-static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize_t room) {
+static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize_t room, int mysql) {
     Text a = {memory, n}, b = {memory + room, 0};
     int kind = PyUnicode_KIND(sql);
     if (kind == PyUnicode_1BYTE_KIND) {
@@ -373,11 +386,11 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
     if (nul || (backslash && escape_string_prefix(cur)))
         Py_RETURN_NONE;
     if (quotes) {
-        if (strings(cur, next) < 0)
+        if (strings(cur, next, mysql) < 0)
             Py_RETURN_NOTIMPLEMENTED;
         NEXT();
     }
-    if (tricky(cur))
+    if (tricky(cur, mysql))
         Py_RETURN_NONE;
     replace_all(cur, next, number_match);
     NEXT();
@@ -404,9 +417,9 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
  * gets memory of its own, freed at once. */
 #define KEPT_CHARS (1 << 20)
 
-static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
+static PyObject *fast_skeleton(PyObject *sql, int mysql) {
     if (!PyUnicode_Check(sql)) {
-        PyErr_SetString(PyExc_TypeError, "pg_skeleton() takes a str");
+        PyErr_SetString(PyExc_TypeError, "the skeleton of a str");
         return NULL;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(sql);
@@ -417,7 +430,7 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
         Py_UCS4 *memory = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(2 * room));
         if (memory == NULL)
             return PyErr_NoMemory();
-        PyObject *result = skeleton(sql, n, memory, room);
+        PyObject *result = skeleton(sql, n, memory, room, mysql);
         PyMem_Free(memory);
         return result;
     }
@@ -428,13 +441,18 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) {
         buffer = grown;
         buffer_size = 2 * room;
     }
-    return skeleton(sql, n, buffer, room);
+    return skeleton(sql, n, buffer, room, mysql);
 }
+
+static PyObject *pg_skeleton(PyObject *module, PyObject *sql) { return fast_skeleton(sql, 0); }
+
+static PyObject *mysql_skeleton(PyObject *module, PyObject *sql) { return fast_skeleton(sql, 1); }
 
 static PyMethodDef methods[] = {
     {"pg_skeleton", pg_skeleton, METH_O,
      "The fingerprint's skeleton of a PostgreSQL statement; None: take the full path; NotImplemented: "
      "run the Python passes."},
+    {"mysql_skeleton", mysql_skeleton, METH_O, "The same for a MySQL statement."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -161,7 +161,7 @@ class _Cache:
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
         # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
-        self.fast = _c.pg_skeleton if _c is not None and engine is Engine.POSTGRES else None
+        self.fast = None if _c is None else _FAST.get(engine)
 
 
 def _cache_of(engine: Engine) -> _Cache:
@@ -172,6 +172,7 @@ def _cache_of(engine: Engine) -> _Cache:
 
 
 _POSTGRES, _MYSQL = Engine.POSTGRES, Engine.MYSQL
+_FAST = {} if _c is None else {_POSTGRES: _c.pg_skeleton, _MYSQL: _c.mysql_skeleton}
 _caches: dict[Engine, _Cache] = {}
 _POSTGRES_CACHE, _MYSQL_CACHE = _cache_of(_POSTGRES), _cache_of(_MYSQL)
 _SEEN_LIMIT = 16384
