@@ -144,6 +144,24 @@ def test_the_fast_path_gives_the_full_normalization_s_id(template: str, engine: 
         assert module._fingerprint(skeleton, engine).id == module._fingerprint(sql, engine).id
 
 
+_NULL_PIECES = st.sampled_from(
+    ["NULL", "null", "Null", "(", ")", ",", " ", "\t", "IS", "is not", "DISTINCT FROM", "x", "1", "'s'", "?",
+     "-", "::int", "VALUES", "IN", "coalesce", "nullx", "xnull"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_NULL_PIECES, max_size=12).map(" ".join), st.lists(_NULL_PIECES, max_size=12).map("".join))
+def test_nulls_the_fast_path_replaces_are_the_ones_the_full_pass_replaces(spaced: str, packed: str):
+    from dbexpert.sql import fingerprint as module
+
+    for engine in (Engine.POSTGRES, Engine.MYSQL):
+        for sql in (f"SELECT f({spaced})", f"INSERT INTO t VALUES ({packed}), ({spaced})"):
+            skeleton = module._skeleton(sql, engine)
+            if skeleton is not None:
+                assert module._fingerprint(skeleton, engine).id == module._fingerprint(sql, engine).id, sql
+
+
 def test_mysql_backslash_escaped_strings_take_the_fast_path():
     from dbexpert.sql.fingerprint import _skeleton
 
@@ -220,7 +238,8 @@ _C_PIECES = st.sampled_from(
     ["0", "7", "12", "0x1f", "0X", "1e5", "2E-3", "e+", ".5", ".", "..", "e", "E", "x", "b", "N", "a", "_",
      "$", "$1", "$a$", "$$", "'", "''", "'x'", "E'", "\\", "\\'", "'\\\\'", "x'", "B'", "`", "#", " ", "\t",
      "\n", ",", "?", "?:", ":a", "[", "]", "(", ")", "(...)", "), (", "),(", "array", "ARRAY", "values",
-     "VALUES", "٣", "é", "-", "--", "/", "*", "/*", '"', "\x00", "in", "IN", "t1", "\u2028", "\x1c"]
+     "VALUES", "٣", "é", "-", "--", "/", "*", "/*", '"', "\x00", "in", "IN", "t1", "\u2028", "\x1c", "NULL",
+     "null", "nULl", "is", "IS NOT", "xnull", "nullx"]
 )  # fmt: skip
 
 
@@ -285,6 +304,8 @@ def test_the_c_skeleton_on_cases_the_regular_expressions_backtrack_through():
         "a = 'never ends": NotImplemented,
         "a = $tag$x$tag$": None,
         "SELECT 1 -- c": None,
+        "VALUES (1, NULL), (2, null ), ( Null,3)": "VALUES (...)",
+        "f(NULL) AND g(x IS NULL) AND h(NULL(1)) AND (nullx, NULL": "f(?) AND g(x IS NULL) AND h(NULL(?)) AND (nullx, NULL",
     }
     for sql, skeleton in cases.items():
         assert fast(sql) is NotImplemented if skeleton is NotImplemented else fast(sql) == skeleton, sql

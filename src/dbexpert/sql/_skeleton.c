@@ -281,6 +281,23 @@ static Py_ssize_t array_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text
     return marks_end(s, n, k + 1, ']', 0, out, "array[...]");
 }
 
+/* ([(,]\s*)[nN][uU][lL][lL](?=\s*[,)]) -> \1? : the NULL at p, found from its first letter, what
+ * precedes it (blanks after an opening parenthesis or a comma) being copied as it is */
+static Py_ssize_t null_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
+    if ((s[p] != 'n' && s[p] != 'N') || !literal_at(s, n, p, "null", 1))
+        return -1;
+    Py_ssize_t k = p;
+    while (k > 0 && is_space(s[k - 1]))
+        k--;
+    if (k == 0 || (s[k - 1] != '(' && s[k - 1] != ','))
+        return -1;
+    Py_ssize_t e = skip_space(s, n, p + 4);
+    if (e >= n || (s[e] != ',' && s[e] != ')'))
+        return -1;
+    put(out, '?');
+    return p + 4;
+}
+
 /* \((?:\s*\?\s*,)+\s*\?\s*\) -> "(...)" */
 static Py_ssize_t list_match(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text *out) {
     if (s[p] != '(')
@@ -402,6 +419,8 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
         NEXT();
     }
     if (parens) {
+        replace_all(cur, next, null_match);
+        NEXT();
         replace_all(cur, next, list_match);
         NEXT();
         if (has_literal(cur, "), (") || has_literal(cur, "),(")) {

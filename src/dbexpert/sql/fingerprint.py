@@ -115,6 +115,10 @@ _TRICKY = {  # alternatives that each start with a literal: the regex engine sca
 _QUICK_ROWS = re.compile(
     r"([vV](?<!\w.)[aA][lL][uU][eE][sS]\s*)\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+"
 )  # \b[vV]...
+# NULL between an opening parenthesis or a comma and a comma or a closing one (blanks aside): a
+# value, which the full pass makes ? there (no "is" before it, no parenthesis after it); so that
+# VALUES rows and lists holding NULLs collapse in the skeleton too.
+_QUICK_NULL = re.compile(r"([(,]\s*)[nN][uU][lL][lL](?=\s*[,)])")
 _DOLLAR_TAG = re.compile(r"\$[A-Za-z_]\w*\$")
 _NEW_PARAM = re.compile(r"\?:[A-Za-z_]")
 _NEW_NUMBER = re.compile(r"\?\.\d")
@@ -209,6 +213,8 @@ def _quick_skeleton(sql: str, strings: re.Pattern[str] | None, tricky: re.Patter
         sql = _QUICK_ARRAY.sub("array[...]", sql)
     if "(" not in sql:
         return sql
+    if "ll" in sql or "LL" in sql or "lL" in sql or "Ll" in sql:
+        sql = _QUICK_NULL.sub(r"\1?", sql)
     sql = _LIST.sub("(...)", sql)
     return _QUICK_ROWS.sub(r"\1(...)", sql) if "), (" in sql or "),(" in sql else sql
 
