@@ -140,7 +140,8 @@ def test_a_message_with_its_continuation_lines_is_one_entry():
 
 
 def test_prefixes_the_c_path_does_not_follow_keep_the_regex(monkeypatch: pytest.MonkeyPatch):
-    for spec in ("%-10u %p ", "%u%d ", "%t %u"):  # padded; lazy before an escape; lazy before the severity
+    # padded; lazy before an escape; lazy before the severity; more tokens than the C code holds
+    for spec in ("%-10u %p ", "%u%d ", "%t %u", "%p:" * 40):
         prefix = compile_prefix(spec)
         block, split = _pg_prefix.block_splitter(prefix)
         assert _program(prefix, block) is None

@@ -181,6 +181,7 @@ def block_regex(regex: re.Pattern[str]) -> re.Pattern[str]:
 
 
 _rows = accelerator("dbexpert.sources.logs._rows")
+_C_TOKENS = 64  # the most tokens (and groups) _rows.entries takes: MAX_TOKENS, MAX_GROUPS in _rows.c
 # The severities in the order the regex tries them, DEBUG[1-5]? spelled out (the digit first: greedy).
 _SEVERITY_NAMES = tuple(
     name
@@ -207,7 +208,7 @@ def block_splitter(prefix: CompiledPrefix) -> tuple[re.Pattern[str], Callable[[s
 def _program(prefix: CompiledPrefix, block: re.Pattern[str]) -> tuple[object, ...] | None:
     """``prefix``'s tokens as ``_rows.entries`` reads them, with the block regex's group indexes."""
     tokens = prefix.tokens
-    if tokens is None or "\n" in prefix.spec:
+    if tokens is None or "\n" in prefix.spec or len(tokens) > _C_TOKENS or block.groups > _C_TOKENS:
         return None
     for at, (kind, _, _) in enumerate(tokens):
         if kind in (LAZY_LINE, LAZY_NOSPACE) and (at + 1 == len(tokens) or tokens[at + 1][0] != LIT):
