@@ -165,7 +165,7 @@ class _Cache:
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
         # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
-        self.fast = None if _c is None else _FAST.get(engine)
+        self.fast = _FAST.get(engine)
 
 
 def _cache_of(engine: Engine) -> _Cache:
