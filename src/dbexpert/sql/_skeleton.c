@@ -15,29 +15,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "../_classes.h"
+
 typedef struct {
     Py_UCS4 *data;
     Py_ssize_t len;
 } Text;
-
-/* Python's \w, \d and \s for str patterns (the sre module's Unicode definitions). */
-static inline int is_word(Py_UCS4 c) {
-    if (c < 128)
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    return Py_UNICODE_ISALNUM(c);
-}
-
-static inline int is_digit(Py_UCS4 c) {
-    if (c < 128)
-        return c >= '0' && c <= '9';
-    return Py_UNICODE_ISDECIMAL(c);
-}
-
-static inline int is_space(Py_UCS4 c) {
-    if (c < 128)
-        return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-    return Py_UNICODE_ISSPACE(c);
-}
 
 static inline int is_hex(Py_UCS4 c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

@@ -22,6 +22,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "../../_classes.h"
+
 static PyObject *parse_timestamp = NULL; /* dbexpert.sources.logs._pg_time.parse_timestamp */
 static PyObject *MS = NULL, *COLON = NULL, *PARSE = NULL, *BIND = NULL, *ZERO = NULL, *DURATION = NULL, *NEWLINE_TAB = NULL,
                 *NEWLINE = NULL, *LOCAL = NULL;
@@ -361,13 +363,8 @@ typedef struct {
 
 #define AT(l, i) PyUnicode_READ((l)->unicode_kind, (l)->data, (i))
 
-static int is_digit(Py_UCS4 c) { return c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c); }
-static int is_word(Py_UCS4 c) {
-    return c < 128 ? (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'
-                   : Py_UNICODE_ISALNUM(c);
-}
 static int is_ascii_letter(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-static int is_hex(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+static int is_lower_hex(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 /* The length of ``literal`` when it is at ``p``, else -1. */
 static Py_ssize_t literal_at(const Line *l, Py_ssize_t p, PyObject *literal) {
@@ -445,7 +442,7 @@ static Py_ssize_t token_end(const Line *l, Py_ssize_t p, int kind, PyObject *nex
             Py_UCS4 c = AT(l, a);
             if (c == head && literal_at(l, a, next) >= 0)
                 return a;
-            if (kind == LAZY_NOSPACE && Py_UNICODE_ISSPACE(c))
+            if (kind == LAZY_NOSPACE && is_space(c))
                 return -1;
         }
         return -1;
@@ -477,12 +474,12 @@ static Py_ssize_t token_end(const Line *l, Py_ssize_t p, int kind, PyObject *nex
         }
         return a;
     case SESSION:
-        for (a = p; a < l->end && is_hex(AT(l, a)); a++)
+        for (a = p; a < l->end && is_lower_hex(AT(l, a)); a++)
             ;
         if (a == p || a >= l->end || AT(l, a) != '.')
             return -1;
         p = ++a;
-        for (; a < l->end && is_hex(AT(l, a)); a++)
+        for (; a < l->end && is_lower_hex(AT(l, a)); a++)
             ;
         return a > p ? a : -1;
     case VXID: /* (?:-?\d+/\d+)? */
@@ -501,7 +498,7 @@ static Py_ssize_t token_end(const Line *l, Py_ssize_t p, int kind, PyObject *nex
             return p + PyUnicode_GET_LENGTH(LOCAL);
         for (a = p; a < l->end; a++) {
             Py_UCS4 c = AT(l, a);
-            if (c == '(' || Py_UNICODE_ISSPACE(c))
+            if (c == '(' || is_space(c))
                 break;
         }
         if (a < l->end && AT(l, a) == '(') {
