@@ -215,7 +215,8 @@ class RequestWatch:
         self._findings: list[Finding] = []
         self._check = RequestCheck(tuple(r.name for r in self._rules), self._options, self._rules)
         self._pending: list[RequestTrace] = []  # closed units with a repeated shape, checked in batches
-        # Every request rule needs a shape that ran twice: most units have none and are never built.
+        # Every request rule needs a shape run at least min_runs times (its lowest threshold): most
+        # units have none and are never built.
         self._grouper = RequestGrouper(min_runs=self._check.min_runs, on_close=self._keep)
 
     def watch(
