@@ -135,12 +135,14 @@ class RequestGrouper:
         self.options = options or GroupingOptions()
         self.min_runs = min_runs
         self.on_close = on_close  # given, units go there as they close instead of being returned
-        self._open: dict[tuple[str, str], _Open] = {}
+        # Open units by _which(kind, key), oldest first.
+        self._open: dict[str | tuple[str, str], _Open] = {}
         self._sweep_at = float("-inf")  # log time of the next look for silent units
         self._gap_ms = self.options.session_gap_ms
+        self._max_open, self._max_queries = self.options.max_open, self.options.max_queries
         if state is not None:  # go on from where another grouper stopped
             for unit in state.units:
-                self._open[(unit.kind, unit.key)] = unit.copy()
+                self._open[_which(unit.kind, unit.key)] = unit.copy()
             self._sweep_at = state.sweep_at
 
     def state(self) -> GroupingState:
@@ -159,13 +161,42 @@ class RequestGrouper:
         )
 
     def add_row(self, row: QueryRow, shape: Shape, engine: Engine = Engine.POSTGRES) -> list[RequestTrace]:
-        """As :meth:`add` for a reader's row, its shape already known."""
+        """As :meth:`add` for a reader's row, its shape already known.
+
+        A row of a session (no transaction id) takes the steps of :meth:`_add` written out here for
+        that kind: a server log's rows are nearly all of this kind, and this runs once per row."""
         session, transaction = row[9], row[10]
         if transaction:
             return self._add("transaction", f"{session or ''}/{transaction}", row[3], row[4], row[0], (row, shape), engine)
+        closed: list[RequestTrace] = []
         if session is None:
-            return []
-        return self._add("session", session, row[3], row[4], row[0], (row, shape), engine)
+            return closed
+        timestamp = row[3]
+        if timestamp is not None and timestamp >= self._sweep_at:
+            self._sweep(timestamp, closed)
+        opened = self._open
+        unit = opened.get(session)
+        if unit is not None:
+            last = unit.last
+            if last is not None and timestamp is not None and (timestamp - last) * 1000.0 > self._gap_ms:
+                self._close(session, closed)  # a pause: the stretch of the session ended
+                unit = None
+        if unit is None:
+            if len(opened) >= self._max_open:
+                self._close(next(iter(opened)), closed)
+            unit = opened[session] = _Open(session, "session", engine)
+        queries = unit.queries
+        queries.append((row, shape))
+        if timestamp is not None:
+            end = timestamp + (row[4] or 0.0) / 1000.0
+            if unit.last is None or end > unit.last:
+                unit.last = end
+        sql = row[0]
+        if len(queries) >= self._max_queries or (
+            (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
+        ):
+            self._close(session, closed)
+        return closed
 
     def _add(
         self,
@@ -178,7 +209,7 @@ class RequestGrouper:
         engine: Engine,
     ) -> list[RequestTrace]:
         closed: list[RequestTrace] = []
-        which = (kind, key)
+        which = _which(kind, key)
         if timestamp is not None and timestamp >= self._sweep_at:
             self._sweep(timestamp, closed)
         unit = self._open.get(which)
@@ -194,7 +225,7 @@ class RequestGrouper:
             self._close(which, closed)
             unit = None
         if unit is None:
-            if len(self._open) >= self.options.max_open:
+            if len(self._open) >= self._max_open:
                 self._close(next(iter(self._open)), closed)
             unit = self._open[which] = _Open(key, kind, engine)
         queries = unit.queries
@@ -203,7 +234,7 @@ class RequestGrouper:
             end = timestamp + (duration_ms or 0.0) / 1000.0
             if unit.last is None or end > unit.last:
                 unit.last = end
-        if len(queries) >= self.options.max_queries or (
+        if len(queries) >= self._max_queries or (
             # the first character first: c, r, e or a blank is what the regex can start with
             ordered and (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
         ):
@@ -231,7 +262,7 @@ class RequestGrouper:
         for which in silent:
             self._close(which, closed)
 
-    def _close(self, which: tuple[str, str], closed: list[RequestTrace]) -> None:
+    def _close(self, which: str | tuple[str, str], closed: list[RequestTrace]) -> None:
         unit = self._open.pop(which)
         if self.min_runs > 1 and not unit.runs_at_least(self.min_runs):
             return
@@ -256,6 +287,12 @@ def group_requests(
     for event in events:
         yield from grouper.add(event)
     yield from grouper.finish()
+
+
+def _which(kind: str, key: str) -> str | tuple[str, str]:
+    """A unit's key in the open units: a session's is its key alone (the most common kind, the
+    cheapest key), the other kinds' a (kind, key) pair, which no string equals."""
+    return key if kind == "session" else (kind, key)
 
 
 def _unit(event: QueryEvent) -> tuple[str, str | None]:
