@@ -321,3 +321,42 @@ def test_the_c_skeleton_of_a_statement_longer_than_its_kept_buffer():
     assert len(sql) > 2**19
     assert fast(sql) == _python_skeleton(sql) == "INSERT INTO t (a, b, c, d) VALUES (...)"
     assert fast("SELECT 1") == "SELECT ?"  # and the ordinary statements after it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_C_PIECES, max_size=10).map("".join), min_size=1, max_size=30), st.sampled_from(_C_ENGINES))
+def test_the_c_lookup_gives_what_the_python_caches_give(texts: list[str], engine: Engine):
+    # pg_find / mysql_find: the text cache, the C skeleton and the skeleton cache in one call; the
+    # loops over a log (finder + settle) and fingerprint() both go through it.
+    from dbexpert.sql import fingerprint as module
+    from dbexpert.sql.fingerprint import Shape, finder, settle
+
+    required = _c_skeleton(engine)  # skips or fails as the accelerator's tests do
+    assert required is not None
+    find = finder(engine)
+    assert find is (module._c.mysql_find if engine is Engine.MYSQL else module._c.pg_find)
+    statements = [f"SELECT a FROM t WHERE b = {text}" for text in texts] + texts
+    for sql in statements * 2:  # the second time round, their texts are in the cache
+        found = find(sql)
+        shape = settle(sql, engine, found)
+        expected = module._fingerprint(_python_skeleton(sql, engine) or sql, engine)
+        assert shape == expected == fingerprint(sql, engine), sql
+        if isinstance(found, Shape):
+            assert found is module._cache_of(engine).seen[sql] or found == shape
+
+
+def test_the_c_lookup_keeps_the_text_cache_bounded():
+    from dbexpert.sql import fingerprint as module
+
+    fast = _c_skeleton()
+    assert fast is not None
+    cache = module._cache_of(Engine.POSTGRES)
+    shape = fingerprint("SELECT ?")
+    cache.seen.clear()
+    for i in range(module._SEEN_LIMIT + 10):
+        assert cache.find(f"SELECT {i}") is shape  # each a new text with a known skeleton
+        assert len(cache.seen) <= module._SEEN_LIMIT
+    # full at SELECT 16383, cleared before SELECT 16384 went in
+    assert "SELECT 7" not in cache.seen and len(cache.seen) == 10
+    assert cache.seen[f"SELECT {module._SEEN_LIMIT + 9}"] is shape
+    assert cache.find("SELECT x FROM new_table_name WHERE y = 'z'") == "SELECT x FROM new_table_name WHERE y =  ? "

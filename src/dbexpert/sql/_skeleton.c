@@ -10,6 +10,10 @@
  * runs the Python passes. Each pass below states the regular expression it reproduces; a test
  * compares both on generated and random text.
  *
+ * pg_find(sql) and mysql_find(sql) also look the statement and its skeleton up in the fingerprint's
+ * caches (given by bind()) and return the Shape found there, so that a statement seen before takes
+ * no Python step at all.
+ *
  * Optional: when no C compiler is present at install time, the Python passes run alone.
  */
 #define PY_SSIZE_T_CLEAN
@@ -450,11 +454,78 @@ static PyObject *pg_skeleton(PyObject *module, PyObject *sql) { return fast_skel
 
 static PyObject *mysql_skeleton(PyObject *module, PyObject *sql) { return fast_skeleton(sql, 1); }
 
+/* Per engine (0: PostgreSQL, 1: MySQL), the fingerprint's two caches, given once by bind():
+ * statement text -> Shape (`seen`, cleared when it reaches `seen_limit`) and skeleton -> Shape. */
+static PyObject *seen_of[2] = {NULL, NULL}, *shapes_of[2] = {NULL, NULL};
+static Py_ssize_t seen_limit = 0;
+
+static PyObject *bind(PyObject *module, PyObject *args) {
+    int mysql;
+    PyObject *seen, *shapes;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "pO!O!n", &mysql, &PyDict_Type, &seen, &PyDict_Type, &shapes, &limit))
+        return NULL;
+    Py_XSETREF(seen_of[mysql], Py_NewRef(seen));
+    Py_XSETREF(shapes_of[mysql], Py_NewRef(shapes));
+    seen_limit = limit;
+    Py_RETURN_NONE;
+}
+
+/* What fingerprint() does for a statement whose text or skeleton it has seen: the Shape. Else what
+ * the Python code needs to go on: the skeleton (a str), None (take the full path) or
+ * NotImplemented (run the Python passes) -- the same as the *_skeleton functions. */
+static PyObject *find(PyObject *sql, int mysql) {
+    PyObject *seen = seen_of[mysql], *shapes = shapes_of[mysql];
+    if (seen == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "find() before bind()");
+        return NULL;
+    }
+    if (!PyUnicode_Check(sql)) {
+        PyErr_SetString(PyExc_TypeError, "the shape of a str");
+        return NULL;
+    }
+    PyObject *shape = PyDict_GetItemWithError(seen, sql); /* borrowed */
+    if (shape != NULL)
+        return Py_NewRef(shape);
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *skeleton = fast_skeleton(sql, mysql);
+    if (skeleton == NULL || skeleton == Py_NotImplemented)
+        return skeleton;
+    shape = PyDict_GetItemWithError(shapes, skeleton == Py_None ? sql : skeleton);
+    if (shape == NULL) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(skeleton);
+            return NULL;
+        }
+        return skeleton; /* a new skeleton: the Python code makes its shape */
+    }
+    Py_DECREF(skeleton);
+    Py_INCREF(shape); /* held across the dict's changes below */
+    if (PyDict_GET_SIZE(seen) >= seen_limit)
+        PyDict_Clear(seen); /* a cheap bound, as in the Python code */
+    if (PyDict_SetItem(seen, sql, shape) < 0) {
+        Py_DECREF(shape);
+        return NULL;
+    }
+    return shape;
+}
+
+static PyObject *pg_find(PyObject *module, PyObject *sql) { return find(sql, 0); }
+
+static PyObject *mysql_find(PyObject *module, PyObject *sql) { return find(sql, 1); }
+
 static PyMethodDef methods[] = {
     {"pg_skeleton", pg_skeleton, METH_O,
      "The fingerprint's skeleton of a PostgreSQL statement; None: take the full path; NotImplemented: "
      "run the Python passes."},
     {"mysql_skeleton", mysql_skeleton, METH_O, "The same for a MySQL statement."},
+    {"bind", bind, METH_VARARGS,
+     "bind(mysql, seen, shapes, seen_limit): the fingerprint's caches of one engine, for its find()."},
+    {"pg_find", pg_find, METH_O,
+     "The Shape of a PostgreSQL statement whose text or skeleton is in the bound caches; else what "
+     "pg_skeleton gives."},
+    {"mysql_find", mysql_find, METH_O, "The same for a MySQL statement."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -16,8 +16,9 @@ machines.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from hashlib import blake2b
 
 from dbexpert.model import Engine
@@ -132,15 +133,35 @@ def fingerprint(sql: str, engine: Engine = Engine.POSTGRES) -> Shape:
         cache = _POSTGRES_CACHE
     else:
         cache = _MYSQL_CACHE if engine is _MYSQL else _cache_of(engine)
-    shape = cache.seen.get(sql)  # the same text again (extended-protocol statements repeat verbatim)
-    if shape is not None:
-        return shape
-    # _skeleton, inlined: this runs for every statement of a log
-    fast = cache.fast
-    skeleton = NotImplemented if fast is None else fast(sql)
+    find = cache.find
+    if find is None:
+        shape = cache.seen.get(sql)  # the same text again (extended-protocol statements repeat verbatim)
+        if shape is not None:
+            return shape
+        return _settle(sql, engine, cache, NotImplemented)
+    found = find(sql)
+    return found if found.__class__ is Shape else _settle(sql, engine, cache, found)
+
+
+def finder(engine: Engine) -> Callable[[str], object]:
+    """For a loop over many statements of one engine: a function of a statement that gives its
+    :class:`Shape` when its text or skeleton was seen before (nearly always, and with no Python step
+    where the C pass is built), else what ``settle(sql, engine, found)`` turns into the Shape."""
+    find = _cache_of(engine).find
+    return find if find is not None else partial(fingerprint, engine=engine)
+
+
+def settle(sql: str, engine: Engine, found: object) -> Shape:
+    """The Shape of ``sql`` from what :func:`finder`'s function gave for it."""
+    return found if isinstance(found, Shape) else _settle(sql, engine, _cache_of(engine), found)
+
+
+def _settle(sql: str, engine: Engine, cache: _Cache, skeleton: object) -> Shape:
+    """The shape of a statement whose text ``cache`` has not seen, its skeleton known (a str, or
+    None: take the full path) or not yet (NotImplemented)."""
     if skeleton is NotImplemented:
         skeleton = _quick_skeleton(sql, cache.strings, cache.tricky)
-    key = sql if skeleton is None else skeleton
+    key = skeleton if isinstance(skeleton, str) else sql
     shape = cache.shapes.get(key)
     if shape is None:
         shape = _fingerprint(key, engine)
@@ -157,15 +178,20 @@ class _Cache:
     """One engine's passes and caches, found by identity: an enum member hashes in Python code,
     which would cost more than a cache hit."""
 
-    __slots__ = ("fast", "seen", "shapes", "strings", "tricky")
+    __slots__ = ("fast", "find", "seen", "shapes", "strings", "tricky")
 
     def __init__(self, engine: Engine) -> None:
-        self.seen: dict[str, Shape] = {}  # statement text -> shape
+        self.seen: dict[str, Shape] = {}  # statement text -> shape (cleared in place, never replaced)
         self.shapes: dict[str, Shape] = {}  # skeleton (or text taking the full path) -> shape
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
         # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
         self.fast = _FAST.get(engine)
+        # Both caches looked up in C around that skeleton: the Shape, or the skeleton when it is new.
+        self.find: Callable[[str], object] | None = None
+        if _c is not None and engine in _FAST:
+            _c.bind(engine is Engine.MYSQL, self.seen, self.shapes, _SEEN_LIMIT)
+            self.find = _c.mysql_find if engine is Engine.MYSQL else _c.pg_find
 
 
 def _cache_of(engine: Engine) -> _Cache:
@@ -178,9 +204,9 @@ def _cache_of(engine: Engine) -> _Cache:
 _POSTGRES, _MYSQL = Engine.POSTGRES, Engine.MYSQL
 _FAST = {} if _c is None else {_POSTGRES: _c.pg_skeleton, _MYSQL: _c.mysql_skeleton}
 _caches: dict[Engine, _Cache] = {}
-_POSTGRES_CACHE, _MYSQL_CACHE = _cache_of(_POSTGRES), _cache_of(_MYSQL)
 _SEEN_LIMIT = 16384
 _SHAPES_LIMIT = 65536
+_POSTGRES_CACHE, _MYSQL_CACHE = _cache_of(_POSTGRES), _cache_of(_MYSQL)
 
 
 def _skeleton(sql: str, engine: Engine) -> str | None:

@@ -32,7 +32,7 @@ from dbexpert.advisors.workload.sketch import QuantileSketch
 from dbexpert.model import Engine
 from dbexpert.model.query_row import QueryRow
 from dbexpert.model.workload import LogEvent, Place, QueryEvent, ReadProblem
-from dbexpert.sql.fingerprint import Shape, fingerprint
+from dbexpert.sql.fingerprint import Shape, finder, fingerprint, settle
 
 QUANTILES = (0.5, 0.95, 0.99)
 SORT_KEYS = ("total", "calls", "mean", "p95", "rows")
@@ -340,7 +340,7 @@ class WorkloadAggregate:
         same order."""
         groups, tallies_of = self.groups, self._tallies
         add_log, add_problem = self.add_log, self.problems.add
-        shape_of = fingerprint
+        find = finder(engine)
         # Per shape, the calls not yet added to its group: durations and times are appended here and
         # added a batch at a time (_flush), the same sums in the same order, fewer steps per call.
         batches: dict[str, tuple[QueryGroup, list[float | None], list[float | None]]] = {}
@@ -360,7 +360,9 @@ class WorkloadAggregate:
             row: QueryRow = item
             events += 1
             sql = row[0]
-            shape = shape_of(sql, engine)
+            shape = find(sql)
+            if shape.__class__ is not Shape:  # a statement whose skeleton is new
+                shape = settle(sql, engine, shape)
             batch = batches.get(shape.id)
             if batch is None:
                 group = groups.get(shape.id)
