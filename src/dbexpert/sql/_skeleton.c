@@ -32,6 +32,29 @@ static inline int is_hex(Py_UCS4 c) {
 
 static inline void put(Text *out, Py_UCS4 c) { out->data[out->len++] = c; }
 
+/* s[from:to] copied to the end of out */
+static inline void put_run(Text *out, const Py_UCS4 *s, Py_ssize_t from, Py_ssize_t to) {
+    if (to > from) {
+        memcpy(out->data + out->len, s + from, (size_t)(to - from) * sizeof(Py_UCS4));
+        out->len += to - from;
+    }
+}
+
+/* The ASCII characters each pass looks at first (the one a match starts with, or a character the
+ * search is for): the passes skip every other character in a tight loop and copy it in runs. */
+enum { S_NUMBER = 1, S_ARRAY = 2, S_NULL = 4, S_LIST = 8, S_ROWS = 16, S_TRICKY = 32, S_TRICKY_MYSQL = 64 };
+static const unsigned char starts[128] = {
+    ['0'] = S_NUMBER, ['1'] = S_NUMBER, ['2'] = S_NUMBER, ['3'] = S_NUMBER, ['4'] = S_NUMBER,
+    ['5'] = S_NUMBER, ['6'] = S_NUMBER, ['7'] = S_NUMBER, ['8'] = S_NUMBER, ['9'] = S_NUMBER,
+    ['.'] = S_NUMBER, ['a'] = S_ARRAY, ['A'] = S_ARRAY, ['n'] = S_NULL, ['N'] = S_NULL,
+    ['('] = S_LIST, ['v'] = S_ROWS, ['V'] = S_ROWS,
+    ['"'] = S_TRICKY | S_TRICKY_MYSQL, ['\''] = S_TRICKY | S_TRICKY_MYSQL,
+    ['-'] = S_TRICKY | S_TRICKY_MYSQL, ['/'] = S_TRICKY | S_TRICKY_MYSQL, ['$'] = S_TRICKY | S_TRICKY_MYSQL,
+    ['`'] = S_TRICKY_MYSQL, ['#'] = S_TRICKY_MYSQL, ['\\'] = S_TRICKY_MYSQL,
+};
+
+static inline int starts_as(Py_UCS4 c, unsigned char what) { return c < 128 && (starts[c] & what); }
+
 static inline void put_ascii(Text *out, const char *s) {
     while (*s)
         out->data[out->len++] = (Py_UCS4)(unsigned char)*s++;
@@ -57,19 +80,23 @@ static int strings(const Text *in, Text *out, int mysql) {
     Py_ssize_t n = in->len, i = 0;
     out->len = 0;
     while (i < n) {
-        Py_UCS4 c = s[i];
-        Py_ssize_t body;
-        if (c == '\'')
-            body = i + 1;
-        else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N' ||
-                  (!mysql && (c == 'e' || c == 'E'))) &&
-                 i + 1 < n && s[i + 1] == '\'')
-            body = i + 2;
-        else {
-            put(out, c);
-            i++;
-            continue;
+        /* The next quote; a prefix letter just before it (not inside the string before) starts the
+         * string: scanning from i, no earlier position could start one (it would need a quote). */
+        Py_ssize_t q = i;
+        while (q < n && s[q] != '\'')
+            q++;
+        if (q >= n) {
+            put_run(out, s, i, n);
+            break;
         }
+        Py_ssize_t start = q, body = q + 1;
+        if (q > i) {
+            Py_UCS4 c = s[q - 1];
+            if (c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N' ||
+                (!mysql && (c == 'e' || c == 'E')))
+                start = q - 1;
+        }
+        put_run(out, s, i, start);
         /* doubled quotes (and, for MySQL, backslashed characters) stay inside; the first single
          * quote ends the string */
         Py_ssize_t k = body;
@@ -101,8 +128,11 @@ static int strings(const Text *in, Text *out, int mysql) {
 static int tricky(const Text *t, int mysql) {
     const Py_UCS4 *s = t->data;
     Py_ssize_t n = t->len;
+    unsigned char what = mysql ? S_TRICKY_MYSQL : S_TRICKY;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = s[i];
+        if (!starts_as(c, what))
+            continue;
         if (c == '"' || c == '\'')
             return 1;
         if (mysql && (c == '`' || c == '#' || c == '\\'))
@@ -322,11 +352,19 @@ typedef Py_ssize_t (*Matcher)(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t p, Text
 
 /* One pass as re.sub makes it: left to right, each match (found by `match`, which writes its
  * replacement) replaced, the scan going on after it; every other character copied. */
-static inline void replace_all(const Text *in, Text *out, Matcher match) {
+static inline void replace_all(const Text *in, Text *out, Matcher match, unsigned char first) {
     const Py_UCS4 *s = in->data;
     Py_ssize_t n = in->len, p = 0;
     out->len = 0;
     while (p < n) {
+        /* `match` fails at once on a character that is not one of its `first` ones: skip those */
+        Py_ssize_t q = p;
+        while (q < n && !starts_as(s[q], first))
+            q++;
+        put_run(out, s, p, q);
+        if (q >= n)
+            break;
+        p = q;
         Py_ssize_t end = match(s, n, p, out);
         if (end >= 0) {
             p = end;
@@ -337,10 +375,19 @@ static inline void replace_all(const Text *in, Text *out, Matcher match) {
     }
 }
 
-static int has_literal(const Text *t, const char *text) {
-    Py_UCS4 first = (Py_UCS4)(unsigned char)text[0];
-    for (Py_ssize_t i = 0; i < t->len; i++)
-        if (t->data[i] == first && literal_at(t->data, t->len, i, text, 0))
+/* "ll" in t, in any case: without it, no NULL (the Python passes look for it first too) */
+static int has_ll(const Text *t) {
+    for (Py_ssize_t i = 1; i < t->len; i++)
+        if ((t->data[i] | 0x20) == 'l' && (t->data[i - 1] | 0x20) == 'l')
+            return 1;
+    return 0;
+}
+
+/* "), (" or "),(" in t: rows of a VALUES list, which rows_match may collapse */
+static int has_rows(const Text *t) {
+    const Py_UCS4 *s = t->data;
+    for (Py_ssize_t i = 0; i + 2 < t->len; i++)
+        if (s[i] == ')' && s[i + 1] == ',' && (s[i + 2] == '(' || (s[i + 2] == ' ' && i + 3 < t->len && s[i + 3] == '(')))
             return 1;
     return 0;
 }
@@ -376,7 +423,9 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
         for (Py_ssize_t i = 0; i < n; i++)
             a.data[i] = PyUnicode_READ(kind, data, i);
     }
-    int quotes = 0, backslash = 0, nul = 0, brackets = 0, parens = 0;
+    /* What the statement holds decides which passes can change anything (no pass adds a ':' or
+     * a '.'). */
+    int quotes = 0, backslash = 0, nul = 0, brackets = 0, parens = 0, marks = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = a.data[i];
         quotes |= c == '\'';
@@ -384,6 +433,7 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
         nul |= c == 0;
         brackets |= c == '[';
         parens |= c == '(';
+        marks |= c == ':' || c == '.';
     }
     Text *cur = &a, *next = &b, *swap;
 #define NEXT() (swap = cur, cur = next, next = swap)
@@ -396,22 +446,24 @@ static PyObject *skeleton(PyObject *sql, Py_ssize_t n, Py_UCS4 *memory, Py_ssize
     }
     if (tricky(cur, mysql))
         Py_RETURN_NONE;
-    replace_all(cur, next, number_match);
+    replace_all(cur, next, number_match, S_NUMBER);
     NEXT();
-    if (new_tokens(cur))
+    if (marks && new_tokens(cur))
         Py_RETURN_NONE;
     /* the passes before make no bracket: none in the statement, none now */
     if (brackets) {
-        replace_all(cur, next, array_match);
+        replace_all(cur, next, array_match, S_ARRAY);
         NEXT();
     }
     if (parens) {
-        replace_all(cur, next, null_match);
+        if (has_ll(cur)) {
+            replace_all(cur, next, null_match, S_NULL);
+            NEXT();
+        }
+        replace_all(cur, next, list_match, S_LIST);
         NEXT();
-        replace_all(cur, next, list_match);
-        NEXT();
-        if (has_literal(cur, "), (") || has_literal(cur, "),(")) {
-            replace_all(cur, next, rows_match);
+        if (has_rows(cur)) {
+            replace_all(cur, next, rows_match, S_ROWS);
             NEXT();
         }
     }
