@@ -11,6 +11,8 @@ Both work on the parsed statement (sqlglot) and return None when it has no such 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sqlglot
 from sqlglot import expressions as exp
 
@@ -20,8 +22,10 @@ from dbexpert.sql.query.tree import DIALECTS
 _KEY_SUFFIXES = ("id", "_id", "_key", "_uuid", "_code")
 
 
+@lru_cache(maxsize=4096)
 def batch_select(shape: str, engine: Engine) -> str | None:
-    """The shape with its key equality turned into a lookup of all keys at once."""
+    """The shape with its key equality turned into a lookup of all keys at once (kept per shape: a
+    workload repeats one N+1 shape in request after request)."""
     dialect = DIALECTS.get(engine)
     if dialect is None:
         return None
