@@ -593,8 +593,11 @@ def _flush(batches: dict[str, tuple[QueryGroup, list[float | None], list[float |
 
 def message_shape(message: str) -> str:
     """A log message with its values (quoted strings, numbers, key values) replaced by ``?``."""
-    text = _KEY_VALUE.sub("=(?)", message)
-    text = _QUOTED_VALUE.sub("'?'", text)
+    # Each pattern starts with a literal: without it in the message, its pass changes nothing (most
+    # messages, connections first, hold neither).
+    text = _KEY_VALUE.sub("=(?)", message) if "=(" in message else message
+    if "'" in text:
+        text = _QUOTED_VALUE.sub("'?'", text)
     return _NUMBER.sub("?", text)
 
 
