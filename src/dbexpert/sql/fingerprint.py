@@ -148,7 +148,9 @@ def finder(engine: Engine) -> Callable[[str], object]:
     :class:`Shape` when its text or skeleton was seen before (nearly always, and with no Python step
     where the C pass is built), else what ``settle(sql, engine, found)`` turns into the Shape."""
     find = _cache_of(engine).find
-    return find if find is not None else partial(fingerprint, engine=engine)
+    if find is not None:
+        return find
+    return fingerprint if engine is Engine.POSTGRES else partial(fingerprint, engine=engine)
 
 
 def settle(sql: str, engine: Engine, found: object) -> Shape:
