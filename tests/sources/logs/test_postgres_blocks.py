@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dbexpert.sources.logs import ReadOptions, postgres_stderr
+from dbexpert.model.workload import LogEvent
+from dbexpert.sources.logs import ReadOptions, _pg_events, postgres_stderr
 from dbexpert.sources.logs._pg_prefix import COMMON_PREFIXES, block_regex, compile_prefix
 
 from .test_postgres_stderr import BACKGROUND, CAPTURED
@@ -51,6 +52,11 @@ _LINES = [
     "\tAND x = 1\r",
     _P + "LOG:  duration: 0.5 ms  statement: SELECT 'cr\rin the middle'",
     _P + "LOG:  autovacuum launcher started",
+    _P + "LOG:  connection received: host=10.0.4.106 port=51234",
+    _P + "LOG:  connection authorized: user=app database=shop application_name=worker",
+    _Q + "LOG:  connection received: host=[local]",
+    _P + "FATAL:  connection limit exceeded for non-superusers",
+    _P + "LOG:  connectionless",
 ]
 
 
@@ -79,6 +85,42 @@ _DETAILS = [
     [_EXECUTE, _P + "HINT:  parameters: $1 = '9'", _EXECUTE],
     [_EXECUTE, _P + "CONTEXT:  parameters: $1 = '9'", _EXECUTE],
 ]
+
+
+_CONNECTION = _P + "LOG:  connection received: host=10.0.4.106 port=51234"
+_DISCONNECTION = _P + "LOG:  disconnection: session time: 0:00:01.000 user=app database=shop host=10.0.4.106"
+# Connection lines, which the C loop reads when nothing is attached and the session holds nothing.
+_CONNECTIONS = [  # (lines, whether the C loop reads one of them)
+    ([_CONNECTION, _EXECUTE, _DISCONNECTION, _EXECUTE], True),
+    ([_P + "LOG:  statement: SELECT 1", _DISCONNECTION, _EXECUTE], False),  # a statement awaiting its duration
+    ([_P + "LOG:  duration: 3 ms  plan:", "\tQuery Text: SELECT 3", _DISCONNECTION, _EXECUTE], False),
+    ([_P + "LOG:  process 1016 still waiting for ShareLock on transaction 7 after 1000.1 ms", _CONNECTION, _EXECUTE], False),
+    ([_CONNECTION, _P + "DETAIL:  a detail", _EXECUTE], False),
+    ([_CONNECTION, "\tcontinued", _EXECUTE], True),
+    ([_CONNECTION, _Q + "LOG:  connection authorized: user=a", _EXECUTE], True),
+    ([_P + "WARNING:  connection received: host=x", _EXECUTE], False),
+    ([_CONNECTION.replace("user=app,db=shop", "user=,db="), _EXECUTE], True),
+    ([_CONNECTION], True),
+]
+
+
+@pytest.mark.parametrize("block", [1, 64, 1 << 16])
+@pytest.mark.parametrize(("lines", "in_c"), _CONNECTIONS)
+def test_connection_lines_read_the_same_either_way(
+    lines: list[str], in_c: bool, block: int, monkeypatch: pytest.MonkeyPatch
+):
+    calls = []
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return _pg_events.quick_log(*args)
+
+    monkeypatch.setattr(postgres_stderr, "quick_log", counted)
+    by_lines, by_blocks = _both("\n".join(lines * 2) + "\n", LONG, block)
+    assert by_blocks == by_lines
+    assert any(item.__class__ is LogEvent for item in by_lines)
+    if _pg_events.lane is not None and block == 1 << 16:
+        assert bool(calls) == in_c  # the C loop read them, or left them to the interpreter
 
 
 @pytest.mark.parametrize("block", [1, 64, 1 << 16])
@@ -123,3 +165,12 @@ def test_any_mix_of_lines_reads_the_same_either_way(lines: list[str], block: int
     text = "\n".join(lines) + ("\n" if last_line_feed else "")
     by_lines, by_blocks = _both(text, LONG, block)
     assert by_blocks == by_lines
+
+
+def test_a_connection_line_takes_its_time_from_the_stamp_before_the_epoch():
+    # a prefix with both %m and %n: the interpreter reads the time from %m, so must the C loop
+    line = "2024-05-01 10:40:00.123 UTC 1714500000.456 [1016] LOG:  "
+    text = f"{line}connection received: host=x\n{line}duration: 1.0 ms  statement: SELECT 1\n" * 2
+    by_lines, by_blocks = _both(text, "%m %n [%p] ", 1 << 16)
+    assert by_blocks == by_lines
+    assert [item.timestamp for item in by_lines if isinstance(item, LogEvent)] == [1714560000.123] * 2

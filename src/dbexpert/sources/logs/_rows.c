@@ -172,15 +172,53 @@ static PyObject *either(PyObject *a, PyObject *b) {
     return truth ? a : b; /* borrowed */
 }
 
+/* A connection or disconnection message of severity LOG with nothing attached, whose session holds
+ * nothing: the event quick_log makes of it (what the interpreter would) appended to ``rows``: 1; 0
+ * when the interpreter must read the message (quick_log gives None), -1 on error. */
+static int connection_event(PyObject *waiting, Py_ssize_t waiting_at, PyObject *path, PyObject *const *pending,
+                            PyObject *quick_log, PyObject *rows) {
+    PyObject *severity = PyTuple_GET_ITEM(waiting, 0), *message = PyTuple_GET_ITEM(waiting, 1);
+    if (PyUnicode_GET_LENGTH(message) == 0 || !PyUnicode_Check(severity))
+        return 0;
+    Py_UCS4 first = PyUnicode_READ_CHAR(message, 0);
+    if (first != 'c' && first != 'd') /* "connection ...", "disconnection: ..." */
+        return 0;
+    if (PyUnicode_CompareWithASCIIString(severity, "LOG") != 0)
+        return 0;
+    PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
+    if (key == NULL || (key = either(key, Py_None)) == NULL)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        int held = PyDict_Contains(pending[k], key);
+        if (held)
+            return held < 0 ? -1 : 0;
+    }
+    PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
+    PyObject *line = stamp == NULL ? NULL : PyLong_FromSsize_t(waiting_at);
+    if (line == NULL)
+        return -1;
+    PyObject *call[8] = {path, line, severity, message, stamp, key, PyTuple_GET_ITEM(waiting, 7), PyTuple_GET_ITEM(waiting, 6)};
+    PyObject *event = PyObject_Vectorcall(quick_log, call, 8, NULL);
+    Py_DECREF(line);
+    if (event == NULL)
+        return -1;
+    int added = event == Py_None ? 0 : PyList_Append(rows, event) < 0 ? -1 : 1;
+    Py_DECREF(event);
+    return added;
+}
+
 /* The row of the message ``waiting`` (fields in the reader's order) from line ``waiting_at``, with
  * ``detail`` (a DETAIL's text, or NULL) read by ``parameters``, appended to ``rows`` when quick_row
  * makes one: 1 when it was read (a row appended, or a parse/bind step that gives none), 0 when the
  * interpreter must read it, -1 on error. */
 static int waiting_row(PyObject *module, PyObject *waiting, Py_ssize_t waiting_at, PyObject *path,
-                       PyObject *const *pending, PyObject *detail, PyObject *parameters, PyObject *rows) {
+                       PyObject *const *pending, PyObject *detail, PyObject *parameters, PyObject *quick_log,
+                       PyObject *rows) {
     PyObject *message = PyTuple_GET_ITEM(waiting, 1);
-    if (!PyUnicode_Check(message) || PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
+    if (!PyUnicode_Check(message))
         return 0;
+    if (PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
+        return detail == NULL ? connection_event(waiting, waiting_at, path, pending, quick_log, rows) : 0;
     PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
     if (key == NULL || (key = either(key, Py_None)) == NULL)
         return -1;
@@ -242,16 +280,18 @@ static int plain_message(PyObject *entry, Py_ssize_t severity_at, PyObject *seco
 }
 
 /* lane(entries, i, number, waiting, waiting_at, rows, context) -> (i, number, waiting, waiting_at)
- * context: (path, picks, severity_at, continued_at, secondary, statements, plans, waits, parameters),
+ * context: (path, picks, severity_at, continued_at, secondary, statements, plans, waits, parameters,
+ * quick_log),
  * where picks are the entry indexes of the message's fields in the reader's order (severity,
  * message, timestamp, epoch, pid, session, user, database, application, client, xid, vxid,
- * queryid) and parameters is _pg_events.parameters. The rows of the messages it completes are
- * appended to ``rows``. A DETAIL line is read here when it is the only line attached to a query
+ * queryid), parameters is _pg_events.parameters and quick_log _pg_events.quick_log. The rows of the
+ * messages it completes (and the events of connection lines, see connection_event) are appended to
+ * ``rows``. A DETAIL line is read here when it is the only line attached to a query
  * message (the next entry is a message of its own): as the interpreter would, its parameters go
  * to the row (and a parse or bind step gives no row). */
 static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 7 || !PyList_Check(args[0]) || !PyList_Check(args[5]) || !PyTuple_Check(args[6]) ||
-        PyTuple_GET_SIZE(args[6]) != 9) {
+        PyTuple_GET_SIZE(args[6]) != 10) {
         PyErr_SetString(PyExc_TypeError, "lane(entries, i, number, waiting, waiting_at, rows, context)");
         return NULL;
     }
@@ -265,7 +305,7 @@ static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t continued_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(context, 3));
     PyObject *secondary = PyTuple_GET_ITEM(context, 4);
     PyObject *pending[3] = {PyTuple_GET_ITEM(context, 5), PyTuple_GET_ITEM(context, 6), PyTuple_GET_ITEM(context, 7)};
-    PyObject *parameters = PyTuple_GET_ITEM(context, 8);
+    PyObject *parameters = PyTuple_GET_ITEM(context, 8), *quick_log = PyTuple_GET_ITEM(context, 9);
     if (PyErr_Occurred())
         return NULL;
     if (!PyTuple_Check(picks) || PyTuple_GET_SIZE(picks) != 13) {
@@ -308,7 +348,7 @@ static PyObject *lane(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 }
                 detail = PyTuple_GET_ITEM(entry, at[1]);
             }
-            int read = waiting_row(module, waiting, waiting_at, path, pending, detail, parameters, rows);
+            int read = waiting_row(module, waiting, waiting_at, path, pending, detail, parameters, quick_log, rows);
             if (read <= 0) {
                 if (read < 0)
                     goto error;

@@ -35,6 +35,7 @@ from dbexpert.sources.logs._pg_events import (
     events,
     lane,
     parameters,
+    quick_log,
     quick_row,
 )
 from dbexpert.sources.logs._pg_prefix import (
@@ -179,7 +180,7 @@ def text_items(
     parts: list[str] = []
     number = first_line - 1
     # The loop below in C while lines are plain query messages (optional: see _pg_events.lane).
-    context = (path, picks, severity_at, continued_at, _SECONDARY, statements, plans, waits, parameters)
+    context = (path, picks, severity_at, continued_at, _SECONDARY, statements, plans, waits, parameters, quick_log)
     rows: list[Item] = []
     for piece in _whole_lines(chunks):
         if "\r" in piece:
