@@ -172,6 +172,21 @@ static PyObject *either(PyObject *a, PyObject *b) {
     return truth ? a : b; /* borrowed */
 }
 
+/* The session key of ``waiting`` (session, else pid, else None) in *key (borrowed): 1 when the
+ * interpreter holds nothing for that session (no statement awaiting its duration, plan or lock
+ * wait), 0 when it does, -1 on error. */
+static int idle_session(PyObject *waiting, PyObject *const *pending, PyObject **key) {
+    *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
+    if (*key == NULL || (*key = either(*key, Py_None)) == NULL)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        int held = PyDict_Contains(pending[k], *key);
+        if (held)
+            return held < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
 /* A connection or disconnection message of severity LOG with nothing attached, whose session holds
  * nothing: the event quick_log makes of it (what the interpreter would) appended to ``rows``: 1; 0
  * when the interpreter must read the message (quick_log gives None), -1 on error. */
@@ -185,14 +200,10 @@ static int connection_event(PyObject *waiting, Py_ssize_t waiting_at, PyObject *
         return 0;
     if (PyUnicode_CompareWithASCIIString(severity, "LOG") != 0)
         return 0;
-    PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
-    if (key == NULL || (key = either(key, Py_None)) == NULL)
-        return -1;
-    for (int k = 0; k < 3; k++) {
-        int held = PyDict_Contains(pending[k], key);
-        if (held)
-            return held < 0 ? -1 : 0;
-    }
+    PyObject *key;
+    int idle = idle_session(waiting, pending, &key);
+    if (idle <= 0)
+        return idle;
     PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
     PyObject *line = stamp == NULL ? NULL : PyLong_FromSsize_t(waiting_at);
     if (line == NULL)
@@ -219,14 +230,10 @@ static int waiting_row(PyObject *module, PyObject *waiting, Py_ssize_t waiting_a
         return 0;
     if (PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
         return detail == NULL ? connection_event(waiting, waiting_at, path, pending, quick_log, rows) : 0;
-    PyObject *key = either(PyTuple_GET_ITEM(waiting, 5), PyTuple_GET_ITEM(waiting, 4));
-    if (key == NULL || (key = either(key, Py_None)) == NULL)
-        return -1;
-    for (int k = 0; k < 3; k++) {
-        int held = PyDict_Contains(pending[k], key);
-        if (held)
-            return held < 0 ? -1 : 0;
-    }
+    PyObject *key;
+    int idle = idle_session(waiting, pending, &key);
+    if (idle <= 0)
+        return idle;
     PyObject *stamp = either(PyTuple_GET_ITEM(waiting, 2), PyTuple_GET_ITEM(waiting, 3));
     PyObject *xid = PyTuple_GET_ITEM(waiting, 10);
     int truth = PyObject_IsTrue(xid);
