@@ -264,7 +264,9 @@ class RequestGrouper:
 
     def _close(self, which: str | tuple[str, str], closed: list[RequestTrace]) -> None:
         unit = self._open.pop(which)
-        if self.min_runs > 1 and not unit.runs_at_least(self.min_runs):
+        runs = self.min_runs
+        # too short to hold a shape run that often: most units (a session stretch averages 3 statements)
+        if runs > 1 and (len(unit.queries) < runs or not unit.runs_at_least(runs)):
             return
         if unit.kind == "session":  # each stretch of a session gets its own key: where it starts
             first = unit.queries[0][0]
