@@ -176,15 +176,36 @@ def quick_log(
     (:data:`lane`) calls it for such lines, about one in twelve of a busy server's log."""
     if severity != "LOG" or not message.startswith(("connection ", "disconnection: ")):
         return None
+    return _event(LogEventKind.CONNECTION, path, line, severity, message, timestamp, session, database, user)
+
+
+def _event(
+    kind: LogEventKind,
+    path: str,
+    line: int,
+    severity: str,
+    message: str,
+    timestamp: str | None,
+    session: str | None,
+    database: str | None,
+    user: str | None,
+    sql: str | None = None,
+    detail: str | None = None,
+    amount: float | None = None,
+) -> LogEvent:
+    """The event of a message from the fields the log gave (empty names read as unknown)."""
     return LogEvent(
-        kind=LogEventKind.CONNECTION,
+        kind=kind,
         message=message,
         place=Place(path, line),
         timestamp=parse_timestamp(timestamp),
         severity=severity,
+        sql=sql,
         database=database or None,
         user=user or None,
         session=session,
+        detail=detail,
+        amount=amount,
     )
 
 
@@ -354,16 +375,7 @@ class Interpreter:
 
     @staticmethod
     def _log(record: Record, kind: LogEventKind, amount: float | None = None) -> LogEvent:
-        return LogEvent(
-            kind=kind,
-            message=record.message,
-            place=record.place,
-            timestamp=parse_timestamp(record.timestamp),
-            severity=record.severity,
-            sql=record.statement,
-            database=record.database or None,
-            user=record.user or None,
-            session=record.key,
-            detail=record.detail,
-            amount=amount,
-        )
+        return _event(
+            kind, record.path, record.line, record.severity, record.message, record.timestamp, record.key,
+            record.database, record.user, record.statement, record.detail, amount,
+        )  # fmt: skip
