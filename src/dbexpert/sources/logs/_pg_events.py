@@ -160,6 +160,24 @@ def quick_row(
     )
 
 
+def log_kind(message: str) -> tuple[LogEventKind, float | None] | None:
+    """The kind of event a message of its own is, with its amount (bytes of a temporary file,
+    seconds of a checkpoint or of an autovacuum run), when its words say it; None otherwise."""
+    if message.startswith("temporary file: "):
+        size = _TEMP_SIZE.search(message)
+        return LogEventKind.TEMP_FILE, float(size.group(1)) if size else None
+    if message.startswith(("checkpoint complete", "restartpoint complete")):
+        total = _CHECKPOINT_TOTAL.search(message)
+        return LogEventKind.CHECKPOINT, float(total.group(1)) if total else None
+    if message.startswith("automatic "):
+        kind = LogEventKind.AUTOANALYZE if message.startswith("automatic analyze") else LogEventKind.AUTOVACUUM
+        elapsed = _ELAPSED.search(message)
+        return kind, float(elapsed.group(1)) if elapsed else None
+    if message.startswith(("connection ", "disconnection: ")):
+        return LogEventKind.CONNECTION, None
+    return None
+
+
 def quick_log(
     path: str,
     line: int,
@@ -170,13 +188,19 @@ def quick_log(
     database: str | None,
     user: str | None,
 ) -> LogEvent | None:
-    """The event :class:`Interpreter` makes of a connection or disconnection message (``LOG:
-    connection received: …``, ``disconnection: …``) when nothing is attached to it and its session
-    holds nothing (so the interpreter has nothing to flush); None for any other message. The C loop
-    (:data:`lane`) calls it for such lines, about one in twelve of a busy server's log."""
-    if severity != "LOG" or not message.startswith(("connection ", "disconnection: ")):
+    """The event :class:`Interpreter` makes of a ``LOG`` message that is an event of its own
+    (connections, checkpoints, temporary files, autovacuum, anything else but a statement, a duration
+    or a lock wait) when nothing is attached to it and its session holds nothing (so the interpreter
+    has nothing to flush); None for any other message. The C loop (:data:`lane`) calls it for such
+    lines: connection lines alone are about one in twelve of a busy server's log."""
+    if severity != "LOG" or message.startswith(_STATEFUL):
         return None
-    return _event(LogEventKind.CONNECTION, path, line, severity, message, timestamp, session, database, user)
+    kind, amount = log_kind(message) or (LogEventKind.OTHER, None)
+    return _event(kind, path, line, severity, message, timestamp, session, database, user, amount=amount)
+
+
+# What the interpreter reads with what it holds per session: never a plain event.
+_STATEFUL = ("duration: ", "statement: ", "execute ", "process ")
 
 
 def _event(
@@ -256,22 +280,8 @@ class Interpreter:
             out.append(self._log(record, kind))
         elif message.startswith("process "):
             self._lock(record, message, key, out)
-        elif message.startswith("temporary file: "):
-            size = _TEMP_SIZE.search(message)
-            out.append(self._log(record, LogEventKind.TEMP_FILE, float(size.group(1)) if size else None))
-        elif message.startswith(("checkpoint complete", "restartpoint complete")):
-            total = _CHECKPOINT_TOTAL.search(message)
-            out.append(self._log(record, LogEventKind.CHECKPOINT, float(total.group(1)) if total else None))
-        elif message.startswith("automatic "):
-            kind = (
-                LogEventKind.AUTOANALYZE
-                if message.startswith("automatic analyze")
-                else LogEventKind.AUTOVACUUM
-            )
-            elapsed = _ELAPSED.search(message)
-            out.append(self._log(record, kind, float(elapsed.group(1)) if elapsed else None))
-        elif message.startswith(("connection ", "disconnection: ")):
-            out.append(self._log(record, LogEventKind.CONNECTION))
+        elif (known := log_kind(message)) is not None:
+            out.append(self._log(record, *known))
             if message.startswith("disconnection"):
                 self._flush(key, out)
         elif record.severity in ("DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"):

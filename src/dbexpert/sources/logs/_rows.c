@@ -187,16 +187,17 @@ static int idle_session(PyObject *waiting, PyObject *const *pending, PyObject **
     return 1;
 }
 
-/* A connection or disconnection message of severity LOG with nothing attached, whose session holds
- * nothing: the event quick_log makes of it (what the interpreter would) appended to ``rows``: 1; 0
- * when the interpreter must read the message (quick_log gives None), -1 on error. */
-static int connection_event(PyObject *waiting, Py_ssize_t waiting_at, PyObject *path, PyObject *const *pending,
+/* A message of severity LOG with nothing attached, whose session holds nothing and which is no
+ * statement or lock wait (connections, checkpoints, temporary files, autovacuum...): the event
+ * quick_log makes of it (what the interpreter would) appended to ``rows``: 1; 0 when the
+ * interpreter must read the message (quick_log gives None), -1 on error. */
+static int log_event(PyObject *waiting, Py_ssize_t waiting_at, PyObject *path, PyObject *const *pending,
                             PyObject *quick_log, PyObject *rows) {
     PyObject *severity = PyTuple_GET_ITEM(waiting, 0), *message = PyTuple_GET_ITEM(waiting, 1);
     if (PyUnicode_GET_LENGTH(message) == 0 || !PyUnicode_Check(severity))
         return 0;
     Py_UCS4 first = PyUnicode_READ_CHAR(message, 0);
-    if (first != 'c' && first != 'd') /* "connection ...", "disconnection: ..." */
+    if (first == 's' || first == 'e' || first == 'p') /* "statement: ", "execute ", "process ": not here */
         return 0;
     if (PyUnicode_CompareWithASCIIString(severity, "LOG") != 0)
         return 0;
@@ -229,7 +230,7 @@ static int waiting_row(PyObject *module, PyObject *waiting, Py_ssize_t waiting_a
     if (!PyUnicode_Check(message))
         return 0;
     if (PyUnicode_Tailmatch(message, DURATION, 0, PY_SSIZE_T_MAX, -1) != 1)
-        return detail == NULL ? connection_event(waiting, waiting_at, path, pending, quick_log, rows) : 0;
+        return detail == NULL ? log_event(waiting, waiting_at, path, pending, quick_log, rows) : 0;
     PyObject *key;
     int idle = idle_session(waiting, pending, &key);
     if (idle <= 0)
@@ -292,7 +293,7 @@ static int plain_message(PyObject *entry, Py_ssize_t severity_at, PyObject *seco
  * where picks are the entry indexes of the message's fields in the reader's order (severity,
  * message, timestamp, epoch, pid, session, user, database, application, client, xid, vxid,
  * queryid), parameters is _pg_events.parameters and quick_log _pg_events.quick_log. The rows of the
- * messages it completes (and the events of connection lines, see connection_event) are appended to
+ * messages it completes (and the events of plain LOG lines, see log_event) are appended to
  * ``rows``. A DETAIL line is read here when it is the only line attached to a query
  * message (the next entry is a message of its own): as the interpreter would, its parameters go
  * to the row (and a parse or bind step gives no row). */
