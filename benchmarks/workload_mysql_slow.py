@@ -232,6 +232,10 @@ def main() -> None:
     print(f"{'pt-query-digest':28} wall {peer_wall:6.1f} s  cpu {peer_cpu:6.1f} s  "
           f"peak {peer_rss:5.0f} MB  exit {peer_code}, {classes} groups")  # fmt: skip
     print(f"CPU ratio pt-query-digest / dbexpert: {peer_cpu / cpu:.1f}x")
+    # The machine's speed drifts: dbexpert once more after the peer, and the ratio to the mean of both.
+    after = measure(command, show_errors=True)[1]
+    print(f"{'dbexpert (after)':28} cpu {after:6.1f} s")
+    print(f"CPU ratio pt-query-digest / dbexpert, the runs either side: {peer_cpu / ((cpu + after) / 2):.1f}x")
 
 
 if __name__ == "__main__":
