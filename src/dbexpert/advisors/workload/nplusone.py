@@ -156,50 +156,22 @@ class RequestGrouper:
         if key is None:
             return []
         sql = event.sql
-        return self._add(
-            kind, key, event.timestamp, event.duration_ms, sql, (event, fingerprint(sql, event.engine)), event.engine
-        )
+        entry = (event, fingerprint(sql, event.engine))
+        return self._add(_which(kind, key), kind, key, event.timestamp, event.duration_ms, sql, entry, event.engine)
 
     def add_row(self, row: QueryRow, shape: Shape, engine: Engine = Engine.POSTGRES) -> list[RequestTrace]:
-        """As :meth:`add` for a reader's row, its shape already known.
-
-        A row of a session (no transaction id) takes the steps of :meth:`_add` written out here for
-        that kind: a server log's rows are nearly all of this kind, and this runs once per row."""
+        """As :meth:`add` for a reader's row, its shape already known."""
         session, transaction = row[9], row[10]
         if transaction:
-            return self._add("transaction", f"{session or ''}/{transaction}", row[3], row[4], row[0], (row, shape), engine)
-        closed: list[RequestTrace] = []
+            key = f"{session or ''}/{transaction}"
+            return self._add(("transaction", key), "transaction", key, row[3], row[4], row[0], (row, shape), engine)
         if session is None:
-            return closed
-        timestamp = row[3]
-        if timestamp is not None and timestamp >= self._sweep_at:
-            self._sweep(timestamp, closed)
-        opened = self._open
-        unit = opened.get(session)
-        if unit is not None:
-            last = unit.last
-            if last is not None and timestamp is not None and (timestamp - last) * 1000.0 > self._gap_ms:
-                self._close(session, closed)  # a pause: the stretch of the session ended
-                unit = None
-        if unit is None:
-            if len(opened) >= self._max_open:
-                self._close(next(iter(opened)), closed)
-            unit = opened[session] = _Open(session, "session", engine)
-        queries = unit.queries
-        queries.append((row, shape))
-        if timestamp is not None:
-            end = timestamp + (row[4] or 0.0) / 1000.0
-            if unit.last is None or end > unit.last:
-                unit.last = end
-        sql = row[0]
-        if len(queries) >= self._max_queries or (
-            (sql[:1] in "cCrReE" or sql[:1].isspace()) and _TRANSACTION_END.match(sql)
-        ):
-            self._close(session, closed)
-        return closed
+            return []
+        return self._add(session, "session", session, row[3], row[4], row[0], (row, shape), engine)
 
     def _add(
         self,
+        which: str | tuple[str, str],
         kind: str,
         key: str,
         timestamp: float | None,
@@ -208,8 +180,8 @@ class RequestGrouper:
         entry: tuple[QueryEvent | QueryRow, Shape],
         engine: Engine,
     ) -> list[RequestTrace]:
+        """Add ``entry`` to the unit ``which`` (:func:`_which` of its kind and key); what that closes."""
         closed: list[RequestTrace] = []
-        which = _which(kind, key)
         if timestamp is not None and timestamp >= self._sweep_at:
             self._sweep(timestamp, closed)
         unit = self._open.get(which)
