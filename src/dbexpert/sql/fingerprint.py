@@ -180,16 +180,15 @@ class _Cache:
     """One engine's passes and caches, found by identity: an enum member hashes in Python code,
     which would cost more than a cache hit."""
 
-    __slots__ = ("fast", "find", "seen", "shapes", "strings", "tricky")
+    __slots__ = ("find", "seen", "shapes", "strings", "tricky")
 
     def __init__(self, engine: Engine) -> None:
         self.seen: dict[str, Shape] = {}  # statement text -> shape (cleared in place, never replaced)
         self.shapes: dict[str, Shape] = {}  # skeleton (or text taking the full path) -> shape
         self.strings = _QUICK_STRINGS.get(engine)
         self.tricky = _TRICKY.get(engine)
-        # The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
-        self.fast = _FAST.get(engine)
-        # Both caches looked up in C around that skeleton: the Shape, or the skeleton when it is new.
+        # Both caches looked up in C around the C skeleton (_FAST): the Shape, or the skeleton when it
+        # is new.
         self.find: Callable[[str], object] | None = None
         if _c is not None and engine in _FAST:
             _c.bind(engine is Engine.MYSQL, self.seen, self.shapes, _SEEN_LIMIT)
@@ -204,6 +203,7 @@ def _cache_of(engine: Engine) -> _Cache:
 
 
 _POSTGRES, _MYSQL = Engine.POSTGRES, Engine.MYSQL
+# The same skeleton as _quick_skeleton, in C; NotImplemented where it leaves the decision to it.
 _FAST = {} if _c is None else {_POSTGRES: _c.pg_skeleton, _MYSQL: _c.mysql_skeleton}
 _caches: dict[Engine, _Cache] = {}
 _SEEN_LIMIT = 16384
@@ -213,11 +213,11 @@ _POSTGRES_CACHE, _MYSQL_CACHE = _cache_of(_POSTGRES), _cache_of(_MYSQL)
 
 def _skeleton(sql: str, engine: Engine) -> str | None:
     """The statement with its literals replaced as the full passes would, or None when tricky."""
+    fast = _FAST.get(engine)
+    skeleton = NotImplemented if fast is None else fast(sql)
+    if skeleton is not NotImplemented:
+        return skeleton
     cache = _cache_of(engine)
-    if cache.fast is not None:
-        skeleton = cache.fast(sql)
-        if skeleton is not NotImplemented:
-            return skeleton
     return _quick_skeleton(sql, cache.strings, cache.tricky)
 
 
